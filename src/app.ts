@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { SecretBox, loadSecretKey } from './crypto/sealed.ts';
+import type { Config } from './config.ts';
+import { Clock } from './domain/clock.ts';
+import type { Fixture } from './domain/fixture.ts';
+import { demoFixture, type DemoCredentials } from './demo.ts';
+import { createLogger, type Logger } from './log.ts';
+import { Store } from './store/index.ts';
+import { Authenticator } from './webapi/authenticate.ts';
+import { WebApi } from './webapi/dispatch.ts';
+import { createApiHandler } from './webapi/http.ts';
+import { METHODS } from './webapi/methods/index.ts';
+import { RateLimits } from './webapi/ratelimit.ts';
+import { MethodRegistry } from './webapi/registry.ts';
+import type { Services } from './webapi/services.ts';
+
+export interface Tessera {
+  readonly config: Config;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Set once listening: the address it answers on. */
+  readonly url: string;
+  /** The demo workspace's secrets, when this start created it. */
+  readonly demo: DemoCredentials | undefined;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface CreateOptions {
+  logger?: Logger;
+  /** A fixture to load before serving (in place of `config.seed`). */
+  fixture?: Fixture;
+  /** Create the demo workspace when the store is empty and no fixture is given (the CLI's first start). */
+  demo?: boolean;
+}
+
+/** Builds a whole Tessera from its parts: store, clock, Web API, pages. Also the base of the in-process API. */
+export async function createTessera(config: Config, options: CreateOptions = {}): Promise<Tessera> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const box = new SecretBox(loadSecretKey({ secret: config.secretKey, keyFile: config.keyFile }));
+  const clock = new Clock();
+  const store = await Store.open(config.db, box, { queryTimeoutMs: config.queryTimeoutMs });
+  let demo: DemoCredentials | undefined;
+  try {
+    await store.migrate();
+    if (options.fixture) await store.loadFixture(options.fixture, clock.now());
+    else if (options.demo && (await store.isEmpty())) {
+      const made = demoFixture();
+      await store.loadFixture(made.fixture, clock.now());
+      demo = made.credentials;
+    }
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+
+  const authenticator = new Authenticator(store.tokens, clock, { freshnessMs: config.tokenCacheMs });
+  const rateLimits = new RateLimits(config.rateLimits);
+  let publicUrl = config.publicUrl;
+  const services: Services = {
+    store,
+    clock,
+    get publicUrl() {
+      return publicUrl;
+    },
+    async revokeToken(digest) {
+      const result = await store.tokens.revoke(digest, clock.now());
+      // An uninstall or a deactivated bot ends tokens beyond the listed ones: forget every cached check.
+      if (result.uninstalledInstallationId || result.deactivatedBotId) authenticator.invalidateAll();
+      else authenticator.invalidate(result.revokedDigests.length > 0 ? result.revokedDigests : [digest]);
+      return result;
+    },
+  };
+  const webApi = new WebApi(new MethodRegistry(METHODS), authenticator, rateLimits, services, logger);
+  const handleApi = createApiHandler(webApi, {
+    bodyLimit: config.bodyLimit,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    trustProxy: config.trustProxy,
+  });
+
+  const fastify = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy as boolean, // a hop count works too (proxy-addr), though the types omit it
+    bodyLimit: config.bodyLimit,
+    serverFactory: (handler) =>
+      createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
+        if (req.url !== undefined && req.url.startsWith('/api/')) handleApi(req, res);
+        else handler(req, res);
+      }),
+  }) as unknown as FastifyInstance;
+  fastify.get('/healthz', async () => ({ ok: true }));
+
+  let url = '';
+  const tessera: Tessera = {
+    config,
+    store,
+    clock,
+    logger,
+    demo,
+    get url() {
+      return url;
+    },
+    async listen() {
+      await fastify.listen({ port: config.port, host: config.host });
+      const address = (fastify.server as Server).address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
+      // On a port chosen by the system (0), links can only name the real one once it is known.
+      if (!config.publicUrlGiven) publicUrl = url;
+      return url;
+    },
+    async close() {
+      await fastify.close();
+      await rateLimits.close();
+      await store.close();
+    },
+  };
+  return tessera;
+}

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { SecretBox } from '../crypto/sealed.ts';
+import type { Fixture } from '../domain/fixture.ts';
+import { connect, migrate, ping, type Connection, type Engine } from './connect.ts';
+import { loadFixture, type LoadSummary } from './fixtures.ts';
+import type { Database } from './schema.ts';
+import { TokenRepository } from './tokens.ts';
+
+/** The store: one repository per aggregate over one connection. Nothing above this knows SQL. */
+export class Store {
+  readonly #connection: Connection;
+  readonly box: SecretBox;
+  readonly tokens: TokenRepository;
+
+  private constructor(connection: Connection, box: SecretBox) {
+    this.#connection = connection;
+    this.box = box;
+    this.tokens = new TokenRepository(connection.db);
+  }
+
+  static async open(spec: string, box: SecretBox, options: { queryTimeoutMs?: number } = {}): Promise<Store> {
+    return new Store(await connect(spec, options), box);
+  }
+
+  get engine(): Engine {
+    return this.#connection.engine;
+  }
+
+  /** For repositories and loaders in this folder only. */
+  get db(): Kysely<Database> {
+    return this.#connection.db;
+  }
+
+  migrate(): Promise<string[]> {
+    return migrate(this.#connection);
+  }
+
+  ping(): Promise<void> {
+    return ping(this.#connection);
+  }
+
+  loadFixture(fixture: Fixture, now: number): Promise<LoadSummary> {
+    return loadFixture(this.#connection.db, this.box, fixture, now);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const row = await this.#connection.db.selectFrom('teams').select('id').limit(1).executeTakeFirst();
+    return row === undefined;
+  }
+
+  close(): Promise<void> {
+    return this.#connection.close();
+  }
+}

@@ -1,0 +1,117 @@
+import { SlackError } from '../domain/errors.ts';
+import type { Authenticator, AuthContext } from './authenticate.ts';
+import { parseApiRequest, type RawApiRequest } from './parse.ts';
+import type { RateLimits } from './ratelimit.ts';
+import { coerceArgs, type MethodContext, type MethodRegistry, type MethodSpec } from './registry.ts';
+import type { Services } from './services.ts';
+
+/** One Web API answer, before it becomes HTTP: the body, and what the adapter turns into headers. */
+export interface ApiAnswer {
+  status: 200 | 429;
+  body: Record<string, unknown>;
+  /** The calling token's scopes (X-OAuth-Scopes), once the token is known. */
+  scopes: readonly string[] | undefined;
+  /** The scopes the method accepts for that token (X-Accepted-OAuth-Scopes). */
+  acceptedScopes: readonly string[] | undefined;
+  retryAfterSeconds: number | undefined;
+  /** For logs and metrics: the method, the token's kind, the outcome. */
+  outcome: { method: string; tokenKind: string | null; error: string | null };
+}
+
+export interface ApiRequest extends RawApiRequest {
+  methodName: string;
+  remoteAddress: string;
+}
+
+export interface DispatchLogger {
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+/** parse → authenticate → method, in the order of slack-compat.md §2 and §3; every failure becomes an answer. */
+export class WebApi {
+  readonly #registry: MethodRegistry;
+  readonly #authenticator: Authenticator;
+  readonly #rateLimits: RateLimits;
+  readonly #services: Services;
+  readonly #log: DispatchLogger;
+
+  constructor(registry: MethodRegistry, authenticator: Authenticator, rateLimits: RateLimits, services: Services, log: DispatchLogger) {
+    this.#registry = registry;
+    this.#authenticator = authenticator;
+    this.#rateLimits = rateLimits;
+    this.#services = services;
+    this.#log = log;
+  }
+
+  async handle(request: ApiRequest): Promise<ApiAnswer> {
+    const answer: ApiAnswer = {
+      status: 200,
+      body: { ok: true },
+      scopes: undefined,
+      acceptedScopes: undefined,
+      retryAfterSeconds: undefined,
+      outcome: { method: request.methodName, tokenKind: null, error: null },
+    };
+    try {
+      const spec = this.#registry.get(request.methodName);
+      if (!spec) throw new SlackError('unknown_method');
+      const parsed = parseApiRequest(request);
+      let auth: AuthContext | null = null;
+      if (spec.tokens !== 'none') {
+        auth = await this.#authenticator.authenticate(parsed.token, parsed.tokenInQuery, request.remoteAddress);
+        answer.outcome.tokenKind = auth.kind;
+        answer.scopes = auth.effectiveScopes;
+        answer.acceptedScopes = spec.scopes?.[auth.tokenClass] ?? [];
+        if (!spec.tokens.includes(auth.tokenClass)) throw new SlackError('not_allowed_token_type');
+        checkScopes(spec, auth);
+        await this.#rateLimits.consume(spec.tier, `${spec.name}:${auth.teamId ?? '-'}:${auth.appId ?? auth.userId ?? '-'}`);
+      } else {
+        const client = typeof parsed.args['client_id'] === 'string' ? parsed.args['client_id'] : request.remoteAddress;
+        await this.#rateLimits.consume(spec.tier, `${spec.name}:client:${client}`);
+      }
+      const args = coerceArgs(spec.args, parsed.args);
+      const result = await spec.handler({
+        method: spec.name,
+        args: args as MethodContext['args'],
+        auth,
+        services: this.#services,
+        basicAuthorization: parsed.basicAuthorization,
+        remoteAddress: request.remoteAddress,
+      });
+      answer.body = { ok: true, ...result };
+      if (parsed.warnings.length > 0) {
+        answer.body['warning'] = parsed.warnings.join(',');
+        const metadata = (answer.body['response_metadata'] as Record<string, unknown> | undefined) ?? {};
+        answer.body['response_metadata'] = { ...metadata, warnings: parsed.warnings };
+      }
+    } catch (error) {
+      const failure = error instanceof SlackError ? error : this.#unexpected(error, request.methodName);
+      answer.body = { ok: false, error: failure.code, ...failure.fields };
+      answer.outcome.error = failure.code;
+      if (failure.retryAfterSeconds !== undefined) {
+        answer.status = 429;
+        answer.retryAfterSeconds = failure.retryAfterSeconds;
+      }
+    }
+    return answer;
+  }
+
+  #unexpected(error: unknown, method: string): SlackError {
+    const err = error as { name?: string; code?: string; message?: string };
+    // A database that is down or timing out is transient; anything else is our bug, logged without arguments.
+    const transient = err?.name === 'DatabaseUnavailable' || /ECONNREFUSED|ECONNRESET|timeout|terminat|SQLITE_BUSY|database is locked/i.test(`${err?.code ?? ''} ${err?.message ?? ''}`);
+    this.#log.error({ method, error: err?.name, code: err?.code, message: err?.message }, 'web api method failed');
+    return new SlackError(transient ? 'service_unavailable' : 'internal_error');
+  }
+}
+
+function checkScopes(spec: MethodSpec, auth: AuthContext): void {
+  const needed = spec.scopes?.[auth.tokenClass];
+  if (!needed || needed.length === 0) return;
+  // A classic bot's umbrella `bot` scope covers every scope the bot methods need.
+  if (auth.kind === 'classic_bot' && auth.effectiveScopes.includes('bot')) return;
+  const missing = needed.filter((s) => !auth.effectiveScopes.includes(s));
+  if (missing.length > 0) {
+    throw new SlackError('missing_scope', { needed: missing.join(','), provided: auth.effectiveScopes.join(',') });
+  }
+}

@@ -1,0 +1,13 @@
+import type { Clock } from '../domain/clock.ts';
+import type { Store } from '../store/index.ts';
+import type { RevocationResult } from '../store/tokens.ts';
+
+/** What Web API method handlers may use: the store's repositories and the few server-wide facts. */
+export interface Services {
+  store: Store;
+  clock: Clock;
+  /** The external base URL, without a trailing slash. */
+  publicUrl: string;
+  /** Revokes a token with everything §9 says goes with it, and makes every cache here forget it at once. */
+  revokeToken(digest: string): Promise<RevocationResult>;
+}
