@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { SecretBox, loadSecretKey } from './crypto/sealed.ts';
 import type { Config } from './config.ts';
 import { Clock } from './domain/clock.ts';
@@ -83,7 +83,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
 
   const fastify = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy as boolean, // a hop count works too (proxy-addr), though the types omit it
     bodyLimit: config.bodyLimit,
     serverFactory: (handler) =>

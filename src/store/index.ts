@@ -5,17 +5,20 @@ import { connect, migrate, ping, type Connection, type Engine } from './connect.
 import { loadFixture, type LoadSummary } from './fixtures.ts';
 import type { Database } from './schema.ts';
 import { TokenRepository } from './tokens.ts';
+import { WorkspaceRepository } from './workspaces.ts';
 
 /** The store: one repository per aggregate over one connection. Nothing above this knows SQL. */
 export class Store {
   readonly #connection: Connection;
   readonly box: SecretBox;
   readonly tokens: TokenRepository;
+  readonly workspaces: WorkspaceRepository;
 
   private constructor(connection: Connection, box: SecretBox) {
     this.#connection = connection;
     this.box = box;
     this.tokens = new TokenRepository(connection.db);
+    this.workspaces = new WorkspaceRepository(connection.db);
   }
 
   static async open(spec: string, box: SecretBox, options: { queryTimeoutMs?: number } = {}): Promise<Store> {
