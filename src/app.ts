@@ -75,7 +75,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     },
   };
   const webApi = new WebApi(new MethodRegistry(METHODS), authenticator, rateLimits, services, logger);
-  const handleApi = createApiHandler(webApi, {
+  const { handleApi, handleClientError } = createApiHandler(webApi, {
     bodyLimit: config.bodyLimit,
     bodyTimeoutMs: config.bodyTimeoutMs,
     trustProxy: config.trustProxy,
@@ -86,6 +86,14 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy as boolean, // a hop count works too (proxy-addr), though the types omit it
     bodyLimit: config.bodyLimit,
+    clientErrorHandler(error, socket) {
+      if (handleClientError(error, socket)) return;
+      // Malformed HTTP never reaches a handler: a bare status, as Node itself would send, and the socket closes.
+      if (socket.writable) {
+        const status = (error as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      } else socket.destroy();
+    },
     serverFactory: (handler) =>
       createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
         if (req.url !== undefined && req.url.startsWith('/api/')) handleApi(req, res);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ApiAnswer, WebApi } from './dispatch.ts';
 
 export interface ApiHttpOptions {
@@ -16,7 +17,18 @@ export interface ApiHttpOptions {
  * body within limits, hands bytes and header values to the dispatcher and writes its answer; it decides nothing.
  */
 export function createApiHandler(api: WebApi, options: ApiHttpOptions) {
-  return function handleApi(req: IncomingMessage, res: ServerResponse): void {
+  // Sockets whose API request body is still arriving: if the client cuts it short, the HTTP parser reports a
+  // client error on the socket, and the answer must still be Slack's `request_timeout`.
+  const readingBody = new WeakSet<object>();
+
+  function handleClientError(error: NodeJS.ErrnoException, socket: Duplex): boolean {
+    if (!readingBody.has(socket) || error.code !== 'HPE_INVALID_EOF_STATE' || !socket.writable) return false;
+    const body = '{"ok":false,"error":"request_timeout"}';
+    socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${body.length}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+    return true;
+  }
+
+  function handleApi(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -43,11 +55,15 @@ export function createApiHandler(api: WebApi, options: ApiHttpOptions) {
       else req.once('end', () => dispatch(undefined));
       return;
     }
+    readingBody.add(req.socket);
     readBody(req, options, (error, body) => {
+      readingBody.delete(req.socket);
       if (error) respond(failure(error, base.methodName), true);
       else dispatch(body);
     });
-  };
+  }
+
+  return { handleApi, handleClientError };
 }
 
 function readBody(req: IncomingMessage, options: ApiHttpOptions, done: (error: string | null, body?: Buffer) => void): void {
