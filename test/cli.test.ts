@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { standardFixture } from './helpers/fixture.ts';
+
+const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TESSERA_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `tessera serve`, waits for its "listening" log line, and returns its URL and a stop function. */
+function serve(args: string[], env: Record<string, string> = {}): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: { ...process.env, TESSERA_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no listening line within 10 s:\n${output}`));
+    }, 10_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const line = /"url":"(http:\/\/[^"]+)".*"msg":"tessera is listening"/.exec(output);
+      if (line) {
+        clearTimeout(timer);
+        resolve({
+          url: line[1]!,
+          output: () => output,
+          stop: () => new Promise((done) => {
+            child.once('close', (code) => done(code));
+            child.kill('SIGTERM');
+          }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+describe('the tessera command', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('bad flags: one clear line, a non-zero exit, no stack trace', async () => {
+    for (const [args, message] of [
+      [['serve', '--port', 'nope'], /^tessera: --port must be a number from 0 to 65535, not "nope"\n$/],
+      [['serve', '--bogus'], /^tessera: Unknown option '--bogus'.*\n$/],
+      [['serve', '--public-url', 'ftp://x'], /^tessera: --public-url must start with http:\/\/ or https:\/\/\n$/],
+      [['serve', '--rate-limits', '9=1'], /^tessera: --rate-limits takes off, on, or tier=budget pairs/],
+      [['frobnicate'], /^tessera: unknown command "frobnicate"/],
+      [['seed'], /^tessera: seed takes one fixture file\n$/],
+    ] as const) {
+      const r = await run([...args]);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+
+  test('an unreachable database: one clear line and exit 1', async () => {
+    const r = await run(['serve', '--db', 'postgres://nobody:hunter2@127.0.0.1:1/none']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tessera: cannot reach PostgreSQL at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none: .*\n$/);
+    assert.doesNotMatch(r.stderr, /hunter2/, 'the password never appears');
+  });
+
+  test('a fixture with errors: every problem named, nothing started', async () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, JSON.stringify({ teams: [{ id: 'bad', name: 'x', domain: 'x' }], apps: 3 }));
+    const r = await run(['serve', '--seed', path, '--db', join(dir, 'bad.db')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the fixture has 2 problem\(s\); nothing was loaded:\n {2}teams\[0\]\.id: .*\n {2}apps: must be a list\n$/);
+    const notJson = join(dir, 'notjson.json');
+    writeFileSync(notJson, '{');
+    assert.match((await run(['seed', notJson])).stderr, /^tessera: fixture .*notjson\.json is not JSON/);
+  });
+
+  test('a first start creates the demo workspace and says how to sign in; the second does not', async () => {
+    const db = join(dir, 'first', 'tessera.db');
+    const first = await serve(['--db', db]);
+    try {
+      const health = await fetch(`${first.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+      assert.equal(health.status, 200);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.match(first.output(), /Sign in: +http:\/\/127\.0\.0\.1:\d+\/login/);
+      assert.match(first.output(), /Email: +owner@demo\.tessera\.test/);
+      assert.match(first.output(), /slackApiUrl: 'http:\/\/127\.0\.0\.1:\d+\/api\/'/);
+      assert.match(first.output(), /authorizationUrl: 'http:\/\/127\.0\.0\.1:\d+\/oauth\/v2\/authorize'/);
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+    assert.equal(statSync(join(dir, 'first', 'secret.key')).mode & 0o777, 0o600, 'the key file is private');
+    const second = await serve(['--db', db]);
+    await second.stop();
+    assert.doesNotMatch(second.output(), /Sign in:/);
+  });
+
+  test('--seed serves only the fixture; seed loads idempotently; migrate', async () => {
+    const { fixture, tokens } = standardFixture();
+    const path = join(dir, 'fixture.json');
+    writeFileSync(path, JSON.stringify(fixture));
+    const db = join(dir, 'seeded', 'tessera.db');
+    const seeded = await serve(['--db', db, '--seed', path]);
+    try {
+      const answer = await fetch(`${seeded.url}/api/auth.test`, { method: 'POST', headers: { authorization: `Bearer ${tokens.user}` }, signal: AbortSignal.timeout(5_000) });
+      assert.equal(((await answer.json()) as { user_id: string }).user_id, 'U0ALICE001');
+      assert.doesNotMatch(seeded.output(), /Sign in:/, 'no demo workspace beside a fixture');
+    } finally {
+      await seeded.stop();
+    }
+    const again = await run(['seed', path, '--db', db]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /loaded 2 teams, 4 users, 1 channels, 5 apps, 0 new tokens/);
+    const migrate = await run(['migrate', '--db', db]);
+    assert.equal(migrate.code, 0);
+    assert.match(migrate.stdout, /up to date/);
+  });
+});
