@@ -77,7 +77,6 @@ export async function createTessera(config: Config, options: CreateOptions = {})
   const webApi = new WebApi(new MethodRegistry(METHODS), authenticator, rateLimits, services, logger);
   const { handleApi, handleClientError } = createApiHandler(webApi, {
     bodyLimit: config.bodyLimit,
-    bodyTimeoutMs: config.bodyTimeoutMs,
     trustProxy: config.trustProxy,
   });
 
@@ -95,10 +94,20 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       } else socket.destroy();
     },
     serverFactory: (handler) =>
-      createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
-        if (req.url !== undefined && req.url.startsWith('/api/')) handleApi(req, res);
-        else handler(req, res);
-      }),
+      createServer(
+        {
+          // Node's own request timer bounds slow clients without a timer per request; a body still missing at
+          // the deadline is answered `request_timeout` by the API's client-error hook.
+          requestTimeout: config.bodyTimeoutMs,
+          headersTimeout: config.bodyTimeoutMs,
+          connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(config.bodyTimeoutMs / 4))),
+          keepAliveTimeout: 5_000,
+        },
+        (req, res) => {
+          if (req.url !== undefined && req.url.startsWith('/api/')) handleApi(req, res);
+          else handler(req, res);
+        },
+      ),
   }) as unknown as FastifyInstance;
   fastify.get('/healthz', async () => ({ ok: true }));
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { isBase62, randomBase62, toBase62 } from './base62.ts';
 
@@ -74,7 +74,7 @@ export function parseToken(token: string): TokenFamily | null {
 
 /** The only form in which a token is stored: SHA-256, base64url. */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 /** What the console may show of a token after issue: its prefix and the checksum, never the secret. */

@@ -13,9 +13,8 @@ export interface AuthContext extends ResolvedToken {
 }
 
 interface CacheEntry {
-  token: ResolvedToken;
+  auth: AuthContext;
   ranges: Ipv4Range[];
-  scopes: readonly string[];
   fetchedAt: number;
 }
 
@@ -53,10 +52,15 @@ export class Authenticator {
 
   async authenticate(token: string | undefined, tokenInQuery: boolean, remoteAddress: string): Promise<AuthContext> {
     if (token === undefined) throw new SlackError('not_authed');
-    if (parseToken(token) === null) throw new SlackError('invalid_auth');
-    const entry = await this.#lookup(tokenDigest(token));
-    if (entry === null) throw new SlackError('invalid_auth');
-    const t = entry.token;
+    const digest = tokenDigest(token);
+    let entry = this.#cache.get(digest);
+    if (entry === undefined || performance.now() - entry.fetchedAt >= this.#freshnessMs) {
+      // Only strings with a valid checksum ever reach the store (and so the cache).
+      if (parseToken(token) === null) throw new SlackError('invalid_auth');
+      entry = (await this.#load(digest)) ?? undefined;
+      if (entry === undefined) throw new SlackError('invalid_auth');
+    }
+    const t = entry.auth;
     if (tokenInQuery && queryTokenRefused(t)) throw new SlackError('invalid_auth');
     if (!allowed(entry.ranges, remoteAddress)) throw new SlackError('invalid_auth');
     if (t.revoked) throw new SlackError('token_revoked');
@@ -65,22 +69,23 @@ export class Authenticator {
     if (t.userDeactivated && (t.kind === 'user' || t.kind === 'legacy' || t.kind === 'config' || t.kind === 'config_refresh')) {
       throw new SlackError('account_inactive');
     }
-    return { ...t, tokenClass: tokenClass(t.kind), effectiveScopes: entry.scopes };
+    return t;
   }
 
-  async #lookup(digest: string): Promise<CacheEntry | null> {
-    const now = performance.now();
-    const cached = this.#cache.get(digest);
-    if (cached && now - cached.fetchedAt < this.#freshnessMs) return cached;
+  async #load(digest: string): Promise<CacheEntry | null> {
     const token = await this.#resolver.resolve(digest);
     if (token === null) {
       this.#cache.delete(digest);
       return null;
     }
     const ranges = token.appIpAllowlist.map(parseRange).filter((r): r is Ipv4Range => typeof r !== 'string');
-    const scopes = token.kind === 'legacy' ? LEGACY_SCOPES : token.scopes;
-    const entry: CacheEntry = { token, ranges, scopes, fetchedAt: now };
-    if (!cached && this.#cache.size >= this.#maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
+    const auth: AuthContext = Object.freeze({
+      ...token,
+      tokenClass: tokenClass(token.kind),
+      effectiveScopes: token.kind === 'legacy' ? LEGACY_SCOPES : token.scopes,
+    });
+    const entry: CacheEntry = { auth, ranges, fetchedAt: performance.now() };
+    if (!this.#cache.has(digest) && this.#cache.size >= this.#maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(digest, entry);
     return entry;
   }

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ApiAnswer, WebApi } from './dispatch.ts';
+import type { ApiAnswer, ApiRequest, WebApi } from './dispatch.ts';
 
 export interface ApiHttpOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
-  /** How long a body may take to arrive before the answer is `request_timeout`. */
-  bodyTimeoutMs: number;
   /** Whether to take the client address from X-Forwarded-For: false, true (left-most) or a hop count. */
   trustProxy: boolean | number;
   onAnswer?: (answer: ApiAnswer, durationMs: number) => void;
@@ -17,91 +15,86 @@ export interface ApiHttpOptions {
  * body within limits, hands bytes and header values to the dispatcher and writes its answer; it decides nothing.
  */
 export function createApiHandler(api: WebApi, options: ApiHttpOptions) {
-  // Sockets whose API request body is still arriving: if the client cuts it short, the HTTP parser reports a
-  // client error on the socket, and the answer must still be Slack's `request_timeout`.
-  const readingBody = new WeakSet<object>();
-
+  /**
+   * A body cut short (the client half-closed) or still missing when Node's request timeout fires reaches us as a
+   * client error on the socket; while an API body is being read, the answer is still Slack's `request_timeout`.
+   */
   function handleClientError(error: NodeJS.ErrnoException, socket: Duplex): boolean {
-    if (!readingBody.has(socket) || error.code !== 'HPE_INVALID_EOF_STATE' || !socket.writable) return false;
+    if ((socket as MarkedSocket)[READING_API_BODY] !== true || !socket.writable) return false;
+    if (error.code !== 'HPE_INVALID_EOF_STATE' && error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') return false;
     const body = '{"ok":false,"error":"request_timeout"}';
     socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${body.length}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
     return true;
   }
 
   function handleApi(req: IncomingMessage, res: ServerResponse): void {
-    const started = performance.now();
-    const url = req.url ?? '/';
+    const started = options.onAnswer === undefined ? 0 : performance.now();
+    const url = req.url!;
     const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    const base = {
-      httpMethod: req.method ?? 'GET',
-      methodName: path.slice(5), // after "/api/"
+    const headers = req.headers;
+    const request: ApiRequest = {
+      httpMethod: req.method!,
+      methodName: q === -1 ? url.slice(5) : url.slice(5, q), // after "/api/"
       query: q === -1 ? '' : url.slice(q + 1),
-      contentType: req.headers['content-type'],
-      authorization: req.headers['authorization'],
+      contentType: headers['content-type'],
+      authorization: headers['authorization'],
       remoteAddress: clientAddress(req, options.trustProxy),
+      body: undefined,
     };
-    const respond = (answer: ApiAnswer, close = false): void => {
-      options.onAnswer?.(answer, performance.now() - started);
+    const respond = (answer: ApiAnswer, close: boolean): void => {
+      if (options.onAnswer !== undefined) options.onAnswer(answer, performance.now() - started);
       writeAnswer(res, answer, close);
     };
-    const dispatch = (body: Buffer | undefined): void => {
-      api.handle({ ...base, body }).then(respond, () => respond(failure('internal_error', base.methodName)));
+    const dispatch = (): void => {
+      api.handle(request).then(
+        (answer) => respond(answer, false),
+        () => respond(failure('internal_error', request.methodName), false),
+      );
     };
 
-    if (base.httpMethod === 'GET' || base.httpMethod === 'HEAD') {
+    if (request.httpMethod === 'GET' || request.httpMethod === 'HEAD') {
       req.resume(); // a body on GET is ignored, as Slack does
-      if (req.complete) dispatch(undefined);
-      else req.once('end', () => dispatch(undefined));
+      dispatch();
       return;
     }
-    readingBody.add(req.socket);
-    readBody(req, options, (error, body) => {
-      readingBody.delete(req.socket);
-      if (error) respond(failure(error, base.methodName), true);
-      else dispatch(body);
+    const declared = headers['content-length'];
+    if (declared !== undefined && Number(declared) > options.bodyLimit) {
+      req.resume();
+      respond(failure('request_too_large', request.methodName), true);
+      return;
+    }
+    const socket = req.socket as MarkedSocket;
+    socket[READING_API_BODY] = true;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    let finished = false;
+    const finish = (error: string | null): void => {
+      if (finished) return;
+      finished = true;
+      socket[READING_API_BODY] = false;
+      if (error !== null) {
+        req.removeAllListeners('data');
+        req.resume();
+        respond(failure(error, request.methodName), true);
+        return;
+      }
+      if (chunks !== undefined) request.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      dispatch();
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > options.bodyLimit) finish('request_too_large');
+      else if (!finished) (chunks ??= []).push(chunk);
     });
+    req.on('end', () => finish(null));
+    req.on('error', () => finish('request_timeout'));
   }
 
   return { handleApi, handleClientError };
 }
 
-function readBody(req: IncomingMessage, options: ApiHttpOptions, done: (error: string | null, body?: Buffer) => void): void {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > options.bodyLimit) {
-    req.resume();
-    done('request_too_large');
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  const finish = (error: string | null, body?: Buffer): void => {
-    if (finished) return;
-    finished = true;
-    clearTimeout(timer);
-    req.removeListener('data', onData);
-    done(error, body);
-  };
-  const timer = setTimeout(() => {
-    finish('request_timeout');
-    req.resume();
-  }, options.bodyTimeoutMs);
-  const onData = (chunk: Buffer): void => {
-    size += chunk.length;
-    if (size > options.bodyLimit) {
-      finish('request_too_large');
-      req.resume();
-      return;
-    }
-    chunks.push(chunk);
-  };
-  req.on('data', onData);
-  req.once('end', () => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-  // A body cut short (the client gave up or half-closed) is Slack's `request_timeout`.
-  req.once('aborted', () => finish('request_timeout'));
-  req.once('error', () => finish('request_timeout'));
-}
+const READING_API_BODY = Symbol('tessera.readingApiBody');
+type MarkedSocket = Duplex & { [READING_API_BODY]?: boolean };
 
 function failure(code: string, method: string): ApiAnswer {
   return {
@@ -117,18 +110,18 @@ function failure(code: string, method: string): ApiAnswer {
 function writeAnswer(res: ServerResponse, answer: ApiAnswer, close: boolean): void {
   if (res.writableEnded || res.destroyed) return;
   const body = JSON.stringify(answer.body);
-  const headers: Record<string, string | number> = {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  };
-  if (answer.scopes !== undefined) headers['x-oauth-scopes'] = answer.scopes.join(',');
-  if (answer.acceptedScopes !== undefined) headers['x-accepted-oauth-scopes'] = answer.acceptedScopes.join(',');
-  if (answer.retryAfterSeconds !== undefined) headers['retry-after'] = answer.retryAfterSeconds;
-  if (close) headers['connection'] = 'close';
-  res.writeHead(answer.status, headers);
-  res.end(res.req?.method === 'HEAD' ? undefined : body);
+  const headers: Array<string | number> = [
+    'content-type', 'application/json; charset=utf-8',
+    'content-length', Buffer.byteLength(body),
+    'cache-control', 'no-store',
+    'x-content-type-options', 'nosniff',
+  ];
+  if (answer.scopes !== undefined) headers.push('x-oauth-scopes', answer.scopes.join(','));
+  if (answer.acceptedScopes !== undefined) headers.push('x-accepted-oauth-scopes', answer.acceptedScopes.join(','));
+  if (answer.retryAfterSeconds !== undefined) headers.push('retry-after', answer.retryAfterSeconds);
+  if (close) headers.push('connection', 'close');
+  res.writeHead(answer.status, headers as unknown as string[]);
+  res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
 export function clientAddress(req: IncomingMessage, trustProxy: boolean | number): string {

@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { idNumber, mintToken } from '../src/domain/token-strings.ts';
+
+/**
+ * npm run bench: loads a bare node:http server and Tessera one after the other with the same client and
+ * connection count, alternating rounds, and reports each scenario as a ratio to the baseline measured in the
+ * same run (performance.md). Reports only: nothing here passes or fails a build.
+ */
+const ROOT = join(import.meta.dirname, '..');
+const CONNECTIONS = 50;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+function start(args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`did not start: ${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const m = /listening (http:\/\/\S+)|"url":"(http:\/\/[^"]+)","db"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume(); // keep draining the logs, as production would
+        resolve({ url: m[1] ?? m[2]!, child });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c) => (out += c));
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+async function load(url: string, headers: Record<string, string>, body: string | undefined): Promise<Sample> {
+  const result = await autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, duration: SECONDS, pipelining: 1 });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+  const botToken = mintToken('bot', [idNumber('T0ACME0001'), '1']);
+  const fixture = {
+    teams: [{ id: 'T0ACME0001', name: 'Acme', domain: 'acme' }],
+    apps: [{ id: 'A0BENCH001', name: 'Bench App', team_id: 'T0ACME0001', client_id: '111.222', client_secret: 'bench-client-secret', signing_secret: 'bench-signing-secret', redirect_urls: ['http://localhost:3000/cb'], bot_scopes: ['chat:write'] }],
+    tokens: [{ kind: 'bot', app_id: 'A0BENCH001', token: botToken }],
+  };
+  writeFileSync(join(dir, 'fixture.json'), JSON.stringify(fixture));
+
+  const baseline = await start(['bench/baseline.ts']);
+  const tessera = await start(['src/cli.ts', 'serve', '--port', '0', '--db', join(dir, 'tessera.db'), '--seed', join(dir, 'fixture.json'), '--rate-limits', 'off', '--log-level', 'info']);
+  const scenarios = [
+    {
+      name: 'auth.test, bot token, SQLite',
+      goal: 0.8,
+      tessera: () => load(`${tessera.url}/api/auth.test`, { authorization: `Bearer ${botToken}`, 'content-type': 'application/x-www-form-urlencoded' }, ''),
+      baseline: () => load(`${baseline.url}/api/auth.test`, { 'content-type': 'application/x-www-form-urlencoded' }, ''),
+    },
+  ];
+  const report = [];
+  try {
+    for (const s of scenarios) {
+      await s.tessera(); // warm-up: JIT, caches
+      const t: Sample[] = [];
+      const b: Sample[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        b.push(await s.baseline());
+        t.push(await s.tessera());
+      }
+      const tRps = median(t.map((x) => x.rps));
+      const bRps = median(b.map((x) => x.rps));
+      const ratio = tRps / bRps;
+      report.push({
+        scenario: s.name,
+        tessera_rps: Math.round(tRps),
+        baseline_rps: Math.round(bRps),
+        ratio: Number(ratio.toFixed(3)),
+        p50_ms: median(t.map((x) => x.p50)),
+        p99_ms: median(t.map((x) => x.p99)),
+        errors: t.reduce((n, x) => n + x.errors + x.non2xx, 0),
+        goal: s.goal,
+        met: ratio >= s.goal,
+      });
+    }
+  } finally {
+    baseline.child.kill('SIGTERM');
+    tessera.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const pad = (v: unknown, n: number) => String(v).padEnd(n);
+  process.stdout.write(`\n${pad('scenario', 32)}${pad('tessera req/s', 15)}${pad('baseline req/s', 16)}${pad('ratio', 8)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('goal', 6)}met\n`);
+  for (const r of report) {
+    process.stdout.write(`${pad(r.scenario, 32)}${pad(r.tessera_rps, 15)}${pad(r.baseline_rps, 16)}${pad(r.ratio, 8)}${pad(r.p50_ms, 8)}${pad(r.p99_ms, 8)}${pad(r.goal, 6)}${r.met ? 'yes' : 'no'}${r.errors ? `  (${r.errors} errors)` : ''}\n`);
+  }
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), connections: CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, results: report }, null, 2) + '\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exit(1);
+});
