@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { TokenKind } from '../domain/token-kinds.ts';
 
 /**
  * Table types for Kysely. Times are milliseconds since the epoch (bigint in PostgreSQL, read back as numbers);
@@ -117,17 +118,8 @@ export interface AuthorizationTable {
   revoked_at: Millis | null;
 }
 
-export type StoredTokenKind =
-  | 'bot'
-  | 'classic_bot'
-  | 'user'
-  | 'app'
-  | 'workspace'
-  | 'workspace_refresh'
-  | 'legacy'
-  | 'config'
-  | 'config_refresh'
-  | 'refresh';
+/** Stored kinds are the domain's token kinds (slack-compat.md §1). */
+export type StoredTokenKind = TokenKind;
 
 export interface TokenTable {
   digest: string; // SHA-256 of the token string, base64url: the only form a token is kept in
