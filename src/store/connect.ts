@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Database } from './schema.ts';
 import { NodeSqliteDialect, openSqlite } from './sqlite.ts';
 import * as m0001 from './migrations/0001_initial.ts';
+import * as m0002 from './migrations/0002_install_flows.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -13,11 +14,14 @@ export interface Connection {
   engine: Engine;
   /** PostgreSQL only: the pool, for LISTEN/NOTIFY and health checks. */
   pool: pg.Pool | undefined;
+  /** PostgreSQL only: the schema Tessera's tables live in. */
+  schema: string | undefined;
   close(): Promise<void>;
 }
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_install_flows': m0002,
 };
 
 export class DatabaseUnavailable extends Error {
@@ -42,7 +46,7 @@ export async function connect(spec: string, options: { queryTimeoutMs?: number }
     throw new DatabaseUnavailable(`cannot open SQLite database ${spec}: ${(error as Error).message}`);
   }
   const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(raw) });
-  return { db, engine: 'sqlite', pool: undefined, close: () => db.destroy() };
+  return { db, engine: 'sqlite', pool: undefined, schema: undefined, close: () => db.destroy() };
 }
 
 async function connectPostgres(spec: string, queryTimeoutMs: number): Promise<Connection> {
@@ -74,7 +78,7 @@ async function connectPostgres(spec: string, queryTimeoutMs: number): Promise<Co
     throw new DatabaseUnavailable(`cannot reach PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', pool, close: () => db.destroy() };
+  return { db, engine: 'postgres', pool, schema: schema ?? 'public', close: () => db.destroy() };
 }
 
 /** A database URL fit for a log line: the password never appears. */
@@ -88,6 +92,9 @@ export async function migrate(connection: Connection): Promise<string[]> {
   const migrator = new Migrator({
     db: connection.db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Kysely looks for its bookkeeping tables in every schema unless told which: name ours, so that several
+    // Tessera databases (schemas) on one server never mistake each other's tables for their own.
+    migrationTableSchema: connection.schema,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -8,6 +8,7 @@ import { randomBase62 } from '../domain/base62.ts';
 import { tokenDigest, tokenHint } from '../domain/token-strings.ts';
 import { randomBytes } from 'node:crypto';
 import type { AuthorizationKind, Database } from './schema.ts';
+import { findOrCreateAuthorization, findOrCreateBot, findOrCreateInstallation } from './grants.ts';
 
 export interface LoadSummary {
   teams: number;
@@ -142,7 +143,7 @@ async function addToken(trx: Transaction<Database>, t: FixtureToken, app: Fixtur
   if (t.kind === 'bot' || t.kind === 'user' || t.kind === 'workspace') {
     installationId = await findOrCreateInstallation(trx, app!.id, t.team_id!, now);
     if (t.kind === 'bot') {
-      botId = await findOrCreateBot(trx, app!, t.team_id!, installationId, now);
+      botId = (await findOrCreateBot(trx, app!, t.team_id!, installationId, now)).botId;
       if (app!.classic) kind = authorizationKind = 'classic_bot';
     }
     if (rotating) lifetime = app!.token_lifetime_seconds;
@@ -150,7 +151,7 @@ async function addToken(trx: Transaction<Database>, t: FixtureToken, app: Fixtur
   }
   if (t.kind === 'config') lifetime = CONFIG_TOKEN_LIFETIME_SECONDS;
 
-  const authorizationId = await findOrCreateAuthorization(trx, {
+  const { id: authorizationId } = await findOrCreateAuthorization(trx, {
     kind: authorizationKind,
     app_id: t.app_id,
     installation_id: installationId,
@@ -174,56 +175,6 @@ async function addToken(trx: Transaction<Database>, t: FixtureToken, app: Fixtur
       .execute();
   }
   return true;
-}
-
-async function findOrCreateInstallation(trx: Transaction<Database>, appId: string, teamId: string, now: number): Promise<string> {
-  const found = await trx.selectFrom('installations').select('id').where('app_id', '=', appId).where('team_id', '=', teamId).where('uninstalled_at', 'is', null).executeTakeFirst();
-  if (found) return found.id;
-  const team = await trx.selectFrom('teams').select('enterprise_id').where('id', '=', teamId).executeTakeFirstOrThrow();
-  const id = newId('I');
-  await trx
-    .insertInto('installations')
-    .values({ id, app_id: appId, team_id: teamId, enterprise_id: team.enterprise_id, is_enterprise_install: 0, bot_id: null, installer_user_id: null, created_at: now, uninstalled_at: null })
-    .execute();
-  return id;
-}
-
-/** The app's bot user in a workspace: a member with is_bot, named after the app. */
-async function findOrCreateBot(trx: Transaction<Database>, app: FixtureApp, teamId: string, installationId: string, now: number): Promise<string> {
-  const found = await trx.selectFrom('bots').select('id').where('app_id', '=', app.id).where('team_id', '=', teamId).where('deleted_at', 'is', null).executeTakeFirst();
-  if (found) return found.id;
-  const botId = newId('B');
-  const userId = newId('U');
-  const name = app.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'bot';
-  await trx.insertInto('users').values({ id: userId, team_id: teamId, name, real_name: app.name, email: null, password_hash: null, role: 'member', is_bot: 1, created_at: now, updated_at: now }).execute();
-  await trx.insertInto('bots').values({ id: botId, app_id: app.id, team_id: teamId, user_id: userId, installation_id: installationId, created_at: now, deleted_at: null }).execute();
-  await trx.updateTable('installations').set({ bot_id: botId }).where('id', '=', installationId).execute();
-  return botId;
-}
-
-async function findOrCreateAuthorization(
-  trx: Transaction<Database>,
-  a: { kind: AuthorizationKind; app_id: string | null; installation_id: string | null; team_id: string | null; user_id: string | null; bot_id: string | null; scopes: string[]; shared: boolean; now: number },
-): Promise<string> {
-  if (a.shared) {
-    // Install-issued tokens of one principal share an authorization, whose scopes only ever grow.
-    let query = trx.selectFrom('authorizations').select(['id', 'scopes']).where('installation_id', '=', a.installation_id!).where('kind', '=', a.kind).where('revoked_at', 'is', null);
-    query = a.user_id === null ? query.where('user_id', 'is', null) : query.where('user_id', '=', a.user_id);
-    const found = await query.executeTakeFirst();
-    if (found) {
-      const held = found.scopes ? found.scopes.split(',') : [];
-      const union = [...held, ...a.scopes.filter((s) => !held.includes(s))];
-      if (union.length !== held.length) await trx.updateTable('authorizations').set({ scopes: union.join(',') }).where('id', '=', found.id).execute();
-      return found.id;
-    }
-  }
-  const team = a.team_id ? await trx.selectFrom('teams').select('enterprise_id').where('id', '=', a.team_id).executeTakeFirst() : undefined;
-  const id = newId('Z', 12);
-  await trx
-    .insertInto('authorizations')
-    .values({ id, kind: a.kind, app_id: a.app_id, installation_id: a.installation_id, team_id: a.team_id, enterprise_id: team?.enterprise_id ?? null, user_id: a.user_id, bot_id: a.bot_id, scopes: a.scopes.join(','), created_at: a.now, revoked_at: null })
-    .execute();
-  return id;
 }
 
 /** A password a person can type and that nobody can guess: used for the demo owner. */

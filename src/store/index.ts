@@ -4,6 +4,11 @@ import type { Fixture } from '../domain/fixture.ts';
 import { connect, migrate, ping, type Connection, type Engine } from './connect.ts';
 import { loadFixture, type LoadSummary } from './fixtures.ts';
 import type { Database } from './schema.ts';
+import { AppRepository } from './apps.ts';
+import { InstallRepository } from './installs.ts';
+import { MessageRepository } from './messages.ts';
+import { RefreshRepository } from './refresh.ts';
+import { SessionRepository } from './sessions.ts';
 import { TokenRepository } from './tokens.ts';
 import { WorkspaceRepository } from './workspaces.ts';
 
@@ -13,12 +18,22 @@ export class Store {
   readonly box: SecretBox;
   readonly tokens: TokenRepository;
   readonly workspaces: WorkspaceRepository;
+  readonly apps: AppRepository;
+  readonly sessions: SessionRepository;
+  readonly installs: InstallRepository;
+  readonly messages: MessageRepository;
+  readonly refresh: RefreshRepository;
 
   private constructor(connection: Connection, box: SecretBox) {
     this.#connection = connection;
     this.box = box;
     this.tokens = new TokenRepository(connection.db);
     this.workspaces = new WorkspaceRepository(connection.db);
+    this.apps = new AppRepository(connection.db, box);
+    this.sessions = new SessionRepository(connection.db);
+    this.installs = new InstallRepository(connection.db);
+    this.messages = new MessageRepository(connection.db);
+    this.refresh = new RefreshRepository(connection.db, box);
   }
 
   static async open(spec: string, box: SecretBox, options: { queryTimeoutMs?: number } = {}): Promise<Store> {

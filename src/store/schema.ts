@@ -141,6 +141,82 @@ export interface SettingTable {
   updated_at: Millis;
 }
 
+export interface SessionTable {
+  digest: string;
+  created_at: Millis;
+  expires_at: Millis;
+  ended_at: Millis | null;
+}
+
+export interface SessionMemberTable {
+  session_digest: string;
+  user_id: string;
+  signed_in_at: Millis;
+}
+
+export type Flow = 'v1' | 'v2' | 'oidc';
+
+export interface AuthorizationRequestTable {
+  id: string;
+  session_digest: string;
+  flow: Flow;
+  app_id: string;
+  params: string;
+  created_at: Millis;
+  expires_at: Millis;
+  decided_at: Millis | null;
+}
+
+export interface CodeTable {
+  digest: string;
+  flow: Flow;
+  app_id: string;
+  team_id: string;
+  user_id: string;
+  redirect_uri: string | null;
+  bot_scopes: string;
+  user_scopes: string;
+  code_challenge: string | null;
+  nonce: string | null;
+  webhook_channel_id: string | null;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: Millis | null;
+  issued: string | null;
+}
+
+export interface IncomingWebhookTable {
+  id: string;
+  secret_digest: string;
+  app_id: string;
+  team_id: string;
+  installation_id: string;
+  authorization_id: string;
+  channel_id: string;
+  created_by: string;
+  created_at: Millis;
+  removed_at: Millis | null;
+}
+
+export interface RefreshAnswerTable {
+  refresh_digest: string;
+  answer_sealed: string;
+  replays: number;
+  expires_at: Millis;
+}
+
+export interface MessageTable {
+  channel_id: string;
+  ts: string;
+  team_id: string;
+  user_id: string | null;
+  bot_id: string | null;
+  app_id: string | null;
+  text: string;
+  blocks: string | null;
+  created_at: Millis;
+}
+
 export interface Database {
   enterprises: EnterpriseTable;
   teams: TeamTable;
@@ -153,6 +229,13 @@ export interface Database {
   authorizations: AuthorizationTable;
   tokens: TokenTable;
   settings: SettingTable;
+  sessions: SessionTable;
+  session_members: SessionMemberTable;
+  authorization_requests: AuthorizationRequestTable;
+  codes: CodeTable;
+  incoming_webhooks: IncomingWebhookTable;
+  messages: MessageTable;
+  refresh_answers: RefreshAnswerTable;
 }
 
 export type { ColumnType, Generated };

@@ -190,14 +190,39 @@ export class TokenRepository {
         // A granular bot token revoked for good deactivates the bot, and every token of its authorization.
         await trx.updateTable('authorizations').set({ revoked_at: now }).where('id', '=', token.authorization_id).where('revoked_at', 'is', null).execute();
         await trx.updateTable('bots').set({ deleted_at: now }).where('id', '=', token.bot_id).where('deleted_at', 'is', null).execute();
+        await trx.updateTable('incoming_webhooks').set({ removed_at: now }).where('authorization_id', '=', token.authorization_id).where('removed_at', 'is', null).execute();
         result.revokedDigests.push(...(await this.#revokeWhere(trx, now, 'authorization_id', token.authorization_id)));
         result.deactivatedBotId = token.bot_id;
       }
       if (!rotating && token.installation_id && (await this.#liveTokenCount(trx, token.installation_id, now)) === 0) {
-        await trx.updateTable('installations').set({ uninstalled_at: now }).where('id', '=', token.installation_id).where('uninstalled_at', 'is', null).execute();
+        await markUninstalled(trx, token.installation_id, now);
         result.uninstalledInstallationId = token.installation_id;
       }
       return result;
+    });
+  }
+
+  /** The live installation of an app on a workspace, if any. */
+  async installationOf(appId: string, teamId: string): Promise<string | null> {
+    const row = await this.#db.selectFrom('installations').select('id').where('app_id', '=', appId).where('team_id', '=', teamId).where('uninstalled_at', 'is', null).executeTakeFirst();
+    return row?.id ?? null;
+  }
+
+  /** apps.uninstall: every token of the installation ends, its bot and webhooks go, the app is uninstalled. */
+  async uninstall(installationId: string, now: number): Promise<string[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('tokens as t')
+        .innerJoin('authorizations as a', 'a.id', 't.authorization_id')
+        .select('t.digest')
+        .where('a.installation_id', '=', installationId)
+        .where('t.revoked_at', 'is', null)
+        .execute();
+      const digests = rows.map((r) => r.digest);
+      if (digests.length > 0) await trx.updateTable('tokens').set({ revoked_at: now }).where('digest', 'in', digests).execute();
+      await trx.updateTable('authorizations').set({ revoked_at: now }).where('installation_id', '=', installationId).where('revoked_at', 'is', null).execute();
+      await markUninstalled(trx, installationId, now);
+      return digests;
     });
   }
 
@@ -220,4 +245,10 @@ export class TokenRepository {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+async function markUninstalled(trx: Transaction<Database>, installationId: string, now: number): Promise<void> {
+  await trx.updateTable('installations').set({ uninstalled_at: now }).where('id', '=', installationId).where('uninstalled_at', 'is', null).execute();
+  await trx.updateTable('bots').set({ deleted_at: now }).where('installation_id', '=', installationId).where('deleted_at', 'is', null).execute();
+  await trx.updateTable('incoming_webhooks').set({ removed_at: now }).where('installation_id', '=', installationId).where('removed_at', 'is', null).execute();
 }
