@@ -15,6 +15,10 @@ import { METHODS } from './webapi/methods/index.ts';
 import { RateLimits } from './webapi/ratelimit.ts';
 import { MethodRegistry } from './webapi/registry.ts';
 import type { Services } from './webapi/services.ts';
+import { registerPages } from './pages/index.ts';
+import { Sessions } from './pages/session.ts';
+import { LoginThrottle } from './pages/throttle.ts';
+import { errorPage } from './pages/authorize.ts';
 
 export interface Tessera {
   readonly config: Config;
@@ -66,6 +70,14 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     get publicUrl() {
       return publicUrl;
     },
+    rotation: { graceMs: 60_000, maxReplays: 3 },
+    audit(event) {
+      logger.info(event, 'security event');
+    },
+    tokensChanged(digests) {
+      if (digests === 'all') authenticator.invalidateAll();
+      else authenticator.invalidate(digests);
+    },
     async revokeToken(digest) {
       const result = await store.tokens.revoke(digest, clock.now());
       // An uninstall or a deactivated bot ends tokens beyond the listed ones: forget every cached check.
@@ -110,6 +122,21 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       ),
   }) as unknown as FastifyInstance;
   fastify.get('/healthz', async () => ({ ok: true }));
+  await registerPages(fastify, {
+    store,
+    clock,
+    sessions: new Sessions(store, box, clock, config.publicUrl.startsWith('https:')),
+    throttle: new LoginThrottle(),
+    logger,
+    publicUrl: () => publicUrl,
+  });
+  fastify.setNotFoundHandler((_request, reply) => errorPage(reply, 404, 'Not found', 'There is no page at this address.'));
+  fastify.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    // Never a stack trace: a page that says what happened, and the details in the log.
+    if (status === 500) logger.error({ err: { message: error.message } }, 'page failed');
+    return errorPage(reply, status, status === 500 ? 'Something went wrong' : 'Bad request', status === 500 ? 'Tessera could not complete this request. Try again.' : 'This request could not be understood.');
+  });
 
   let url = '';
   const tessera: Tessera = {
