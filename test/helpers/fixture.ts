@@ -104,3 +104,50 @@ export function standardFixture(): { fixture: Record<string, unknown>; tokens: S
   };
   return { fixture, tokens };
 }
+
+export const REDIRECT = 'http://localhost:3000/slack/oauth_redirect';
+
+/** Workspaces, members (one in two workspaces) and apps for the install-flow tests. */
+export function installFixture(redirectUrls: string[] = [REDIRECT, 'https://app.example.com/path']): Record<string, unknown> {
+  const app = (id: string, name: string, extra: Record<string, unknown>) => ({
+    id,
+    name,
+    team_id: 'T0ACME0001',
+    client_id: `${idNumber(id)}.${idNumber(id)}7`,
+    client_secret: `${id.toLowerCase()}-client-secret`,
+    signing_secret: `${id.toLowerCase()}-signing-secret`,
+    redirect_urls: redirectUrls,
+    ...extra,
+  });
+  return {
+    teams: [
+      { id: 'T0ACME0001', name: 'Acme', domain: 'acme' },
+      { id: 'T0BETA0001', name: 'Beta', domain: 'beta' },
+    ],
+    users: [
+      { id: 'U0ALICE001', team_id: 'T0ACME0001', name: 'alice', real_name: 'Alice Archer', email: 'alice@acme.test', password: 'alice-password', role: 'owner' },
+      { id: 'U0ALICEB01', team_id: 'T0BETA0001', name: 'alice', real_name: 'Alice Archer', email: 'alice@acme.test', password: 'alice-password', role: 'member' },
+      { id: 'U0BOB00001', team_id: 'T0ACME0001', name: 'bob', real_name: 'Bob Baker', email: 'bob@acme.test', password: 'bob-password', role: 'member' },
+      { id: 'U0DAVE0001', team_id: 'T0ACME0001', name: 'dave', real_name: 'Dave Gone', email: 'dave@acme.test', password: 'dave-password', role: 'deactivated' },
+    ],
+    channels: [
+      { id: 'C0GENERAL1', team_id: 'T0ACME0001', name: 'general', members: ['U0ALICE001', 'U0BOB00001'] },
+      { id: 'C0RANDOM01', team_id: 'T0ACME0001', name: 'random', members: ['U0ALICE001'] },
+      { id: 'G0SECRET01', team_id: 'T0ACME0001', name: 'secret', is_private: true, members: ['U0BOB00001'] },
+      { id: 'C0BETAGEN1', team_id: 'T0BETA0001', name: 'beta-general', members: ['U0ALICEB01'] },
+    ],
+    apps: [
+      app('A0INST0001', 'Install App', {
+        bot_scopes: ['chat:write', 'channels:read', 'team:read', 'incoming-webhook', 'users:read'],
+        user_scopes: ['search:read', 'team:read', 'identity.basic', 'identity.email'],
+      }),
+      app('A0CLAS0001', 'Classic Install', { classic: true, bot_scopes: ['bot', 'incoming-webhook', 'commands'], user_scopes: ['channels:read', 'chat:write'], created: '2019-05-01' }),
+      app('A0PRIV0001', 'Internal App', { distributed: false, bot_scopes: ['chat:write'] }),
+      app('A0ROTA0001', 'Rotating Install', { token_rotation: true, bot_scopes: ['chat:write', 'team:read'], user_scopes: ['search:read'] }),
+    ],
+  };
+}
+
+export function clientOf(appId: string): { clientId: string; clientSecret: string } {
+  return { clientId: `${idNumber(appId)}.${idNumber(appId)}7`, clientSecret: `${appId.toLowerCase()}-client-secret` };
+}
