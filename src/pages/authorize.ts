@@ -71,8 +71,10 @@ interface ConsentView {
 function consentPage(v: ConsentView): string {
   const single = v.teams.length === 1 ? v.teams[0]! : null;
   const teamName = single ? single.team_name : null;
-  const botScopes = v.request.botScopes;
-  const userScopes = v.request.userScopes;
+  // A classic request grants every scope to the user token, but `bot` adds a bot user: show it where a member expects.
+  const classicBot = v.request.flow === 'v1' && v.request.userScopes.includes('bot');
+  const botScopes = classicBot ? ['bot'] : v.request.botScopes;
+  const userScopes = classicBot ? v.request.userScopes.filter((s) => s !== 'bot') : v.request.userScopes;
   const channelGroups = [...v.channels.entries()].filter(([, list]) => list.length > 0);
   return page({
     title: `Install ${v.app.name}`,
