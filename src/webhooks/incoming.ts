@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { PageDeps } from './deps.ts';
+import type { PageDeps } from '../oauth/deps.ts';
 
 /**
  * Incoming webhooks (slack-compat.md §11): POST a JSON message to the URL an install handed out, and it is

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAuthorize } from './authorize.ts';
 import type { PageDeps } from './deps.ts';
-import { registerHooks } from './hooks.ts';
 import { STYLESHEET } from './html.ts';
 import { registerLogin } from './login.ts';
 import { registerSecurityHeaders } from './security.ts';
 
-/** The browser-facing server: sign-in, install flows, incoming webhooks. */
+/** The browser-facing install flows: sign-in, the authorize endpoints and consent. */
 export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
   registerSecurityHeaders(app);
   app.register(async (scope) => {
@@ -26,6 +25,5 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
     registerLogin(scope, deps);
     registerAuthorize(scope, deps);
   });
-  registerHooks(app, deps);
   app.get('/assets/tessera.css', async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET));
 }
