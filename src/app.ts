@@ -15,10 +15,13 @@ import { METHODS } from './webapi/methods/index.ts';
 import { RateLimits } from './webapi/ratelimit.ts';
 import { MethodRegistry } from './webapi/registry.ts';
 import type { Services } from './webapi/services.ts';
-import { registerPages } from './pages/index.ts';
-import { Sessions } from './pages/session.ts';
-import { LoginThrottle } from './pages/throttle.ts';
-import { errorPage } from './pages/authorize.ts';
+import { registerPages } from './oauth/index.ts';
+import { registerHooks } from './webhooks/incoming.ts';
+import { registerAdminApi } from './console/api.ts';
+import { ClockSync } from './console/clock-sync.ts';
+import { Sessions } from './oauth/session.ts';
+import { LoginThrottle } from './oauth/throttle.ts';
+import { errorPage } from './oauth/authorize.ts';
 
 export interface Tessera {
   readonly config: Config;
@@ -60,6 +63,9 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     await store.close().catch(() => {});
     throw error;
   }
+  const clockSync = new ClockSync(clock, store.settings, logger);
+  await clockSync.load();
+  clockSync.start();
 
   const authenticator = new Authenticator(store.tokens, clock, { freshnessMs: config.tokenCacheMs });
   const rateLimits = new RateLimits(config.rateLimits);
@@ -122,14 +128,17 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       ),
   }) as unknown as FastifyInstance;
   fastify.get('/healthz', async () => ({ ok: true }));
-  await registerPages(fastify, {
+  const pageDeps = {
     store,
     clock,
     sessions: new Sessions(store, box, clock, config.publicUrl.startsWith('https:')),
     throttle: new LoginThrottle(),
     logger,
     publicUrl: () => publicUrl,
-  });
+  };
+  await registerPages(fastify, pageDeps);
+  registerHooks(fastify, pageDeps);
+  registerAdminApi(fastify, { clock, clockSync, sessions: pageDeps.sessions, adminToken: config.adminToken, logger, publicUrl: () => publicUrl });
   fastify.setNotFoundHandler((_request, reply) => errorPage(reply, 404, 'Not found', 'There is no page at this address.'));
   fastify.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -158,6 +167,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       return url;
     },
     async close() {
+      clockSync.stop();
       await fastify.close();
       await rateLimits.close();
       await store.close();

@@ -8,6 +8,9 @@ import { FixtureError, validateFixture, type Fixture } from './domain/fixture.ts
 import { demoBanner } from './demo.ts';
 import { DatabaseUnavailable } from './store/connect.ts';
 import { Store } from './store/index.ts';
+import { ClockSync } from './console/clock-sync.ts';
+import { CONFIG_TOKEN_LIFETIME_SECONDS } from './domain/token-kinds.ts';
+import { createLogger } from './log.ts';
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -15,6 +18,8 @@ Commands:
   serve              serve the Web API, install flows and console (default)
   seed FILE          load a fixture into the database (loading it twice changes nothing)
   migrate            bring the database schema up to date
+  tokens config --team T --user U
+                     issue an app configuration token and its refresh token for a member
 
 Options (each also an environment variable):
   --port N           PORT (3100)
@@ -90,6 +95,37 @@ async function openStore(argv: string[], positionals: number): Promise<{ store: 
   return { store, rest: parsed.positionals };
 }
 
+/** `tokens config`: a config token (12 hours) and its refresh token, printed once; only digests are stored. */
+async function tokens(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { db: { type: 'string' }, team: { type: 'string' }, user: { type: 'string' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new ConfigError((error as Error).message.split('\n')[0]!);
+  }
+  const [what, ...extra] = parsed.positionals;
+  if (what !== 'config' || extra.length > 0) throw new ConfigError('usage: tessera tokens config --team T --user U');
+  const { team, user } = parsed.values;
+  if (!team || !user) throw new ConfigError('tokens config needs --team and --user');
+  const config = configFrom({ db: parsed.values.db }, process.env);
+  const box = new SecretBox(loadSecretKey({ secret: config.secretKey, keyFile: config.keyFile }));
+  const store = await Store.open(config.db, box);
+  try {
+    await store.migrate();
+    // The deployment's clock, moved or not, so the token expires when the server thinks it does.
+    const clock = new Clock();
+    await new ClockSync(clock, store.settings, createLogger('silent')).load();
+    const issued = await store.refresh.issueConfigToken({ teamId: team, userId: user, now: clock.now(), lifetimeSeconds: CONFIG_TOKEN_LIFETIME_SECONDS });
+    if (issued === 'user_not_found') throw new ConfigError(`no active member ${user} in workspace ${team}`);
+    process.stdout.write(
+      `token:         ${issued.accessToken}\nrefresh_token: ${issued.refreshToken}\nexpires:       ${new Date(issued.expiresAt).toISOString()}\n` +
+        `Keep both secret; Tessera stores only their digests. Rotate with tooling.tokens.rotate.\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
@@ -109,6 +145,8 @@ async function main(): Promise<void> {
       }
       return;
     }
+    case 'tokens':
+      return tokens(rest);
     case 'migrate': {
       const { store } = await openStore(rest, 0);
       await store.close();

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { hashPassword, secretDigest, verifyPassword } from '../crypto/passwords.ts';
 import type { SecretBox } from '../crypto/sealed.ts';
-import type { Fixture, FixtureApp, FixtureToken } from '../domain/fixture.ts';
+import { FixtureError, type Fixture, type FixtureApp, type FixtureToken } from '../domain/fixture.ts';
 import { newId } from '../domain/ids.ts';
 import { CONFIG_TOKEN_LIFETIME_SECONDS, WORKSPACE_TOKEN_LIFETIME_SECONDS, type TokenKind } from '../domain/token-kinds.ts';
 import { randomBase62 } from '../domain/base62.ts';
@@ -40,8 +40,11 @@ export async function loadFixture(db: Kysely<Database>, box: SecretBox, fixture:
   const sealedApps = new Map(
     fixture.apps.length === 0
       ? []
-      : (await db.selectFrom('apps').select(['id', 'signing_secret_sealed', 'verification_token_sealed']).where('id', 'in', fixture.apps.map((a) => a.id)).execute()).map((r) => [r.id, r]),
+      : (await db.selectFrom('apps').select(['id', 'signing_secret_sealed', 'verification_token_sealed', 'token_rotation']).where('id', 'in', fixture.apps.map((a) => a.id)).execute()).map((r) => [r.id, r]),
   );
+  // Slack lets an app turn token rotation on, never off: its installed tokens already expire.
+  const unrotated = fixture.apps.filter((a) => !a.token_rotation && sealedApps.get(a.id)?.token_rotation === 1);
+  if (unrotated.length > 0) throw new FixtureError(unrotated.map((a) => `apps: ${a.id}.token_rotation: token rotation is on for this app and cannot be turned off`));
   const reseal = (stored: string | undefined, value: string): string => {
     if (stored) {
       try {

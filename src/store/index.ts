@@ -9,6 +9,7 @@ import { InstallRepository } from './installs.ts';
 import { MessageRepository } from './messages.ts';
 import { RefreshRepository } from './refresh.ts';
 import { SessionRepository } from './sessions.ts';
+import { SettingsRepository } from './settings.ts';
 import { TokenRepository } from './tokens.ts';
 import { WorkspaceRepository } from './workspaces.ts';
 
@@ -23,6 +24,7 @@ export class Store {
   readonly installs: InstallRepository;
   readonly messages: MessageRepository;
   readonly refresh: RefreshRepository;
+  readonly settings: SettingsRepository;
 
   private constructor(connection: Connection, box: SecretBox) {
     this.#connection = connection;
@@ -34,6 +36,7 @@ export class Store {
     this.installs = new InstallRepository(connection.db);
     this.messages = new MessageRepository(connection.db);
     this.refresh = new RefreshRepository(connection.db, box);
+    this.settings = new SettingsRepository(connection.db);
   }
 
   static async open(spec: string, box: SecretBox, options: { queryTimeoutMs?: number } = {}): Promise<Store> {

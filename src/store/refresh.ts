@@ -2,7 +2,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { SecretBox } from '../crypto/sealed.ts';
 import { idNumber, mintToken, tokenDigest, tokenHint, type TokenFamily } from '../domain/token-strings.ts';
 import type { TokenKind } from '../domain/token-kinds.ts';
+import { newId } from '../domain/ids.ts';
 import type { Database } from './schema.ts';
+import { findOrCreateAuthorization } from './grants.ts';
 
 /** What a successful rotation minted, for the caller to shape into Slack's answer. */
 export interface Rotated {
@@ -59,11 +61,15 @@ export class RefreshRepository {
           .selectFrom('tokens as t')
           .innerJoin('authorizations as a', 'a.id', 't.authorization_id')
           .leftJoin('installations as i', 'i.id', 'a.installation_id')
-          .select(['t.kind', 't.family_id', 't.used_at', 't.revoked_at', 'a.id as authorization_id', 'a.kind as authorization_kind', 'a.app_id', 'a.revoked_at as authorization_revoked_at', 'i.uninstalled_at'])
+          .leftJoin('users as u', 'u.id', 'a.user_id')
+          .leftJoin('teams as tm', 'tm.id', 'a.team_id')
+          .select(['t.kind', 't.family_id', 't.used_at', 't.revoked_at', 'a.id as authorization_id', 'a.kind as authorization_kind', 'a.app_id', 'a.revoked_at as authorization_revoked_at', 'i.uninstalled_at', 'u.role', 'tm.deleted_at'])
           .where('t.digest', '=', r.digest)
           .executeTakeFirst();
         if (!row || row.kind !== r.refreshKind || row.app_id !== r.appId) return { kind: 'invalid' };
         if (row.revoked_at !== null || row.authorization_revoked_at !== null || row.uninstalled_at !== null) return { kind: 'invalid' };
+        // A deactivated member or a deleted workspace gets no new tokens (their old ones answer account_inactive).
+        if (row.role === 'deactivated' || row.deleted_at !== null) return { kind: 'invalid' };
         if (row.used_at !== null) return this.#presentedAgain(trx, r, Number(row.used_at), row.family_id);
         const won = await trx.updateTable('tokens').set({ used_at: r.now }).where('digest', '=', r.digest).where('used_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
         if (Number(won.numUpdatedRows) === 1) return this.#mint(trx, r, row.authorization_id, row.family_id);
@@ -90,28 +96,8 @@ export class RefreshRepository {
   }
 
   async #mint(trx: Transaction<Database>, r: RotationRequest, authorizationId: string, familyId: string | null): Promise<RotationResult> {
-    const a = await trx
-      .selectFrom('authorizations as a')
-      .innerJoin('teams as tm', 'tm.id', 'a.team_id')
-      .leftJoin('enterprises as e', 'e.id', 'tm.enterprise_id')
-      .leftJoin('bots as b', 'b.id', 'a.bot_id')
-      .select(['a.kind', 'a.scopes', 'a.app_id', 'a.user_id', 'a.installation_id', 'tm.id as team_id', 'tm.name as team_name', 'e.id as enterprise_id', 'e.name as enterprise_name', 'b.id as bot_id', 'b.user_id as bot_user_id'])
-      .where('a.id', '=', authorizationId)
-      .executeTakeFirstOrThrow();
-    const kind: Rotated['kind'] = a.kind === 'bot' ? 'bot' : a.kind === 'config' ? 'config' : 'user';
-    const team = idNumber(a.team_id);
-    const family: TokenFamily = kind === 'bot' ? 'rotating_bot' : 'rotating_user';
-    const segments = kind === 'bot' ? [team, idNumber(a.bot_id ?? 'B0')] : [team, idNumber(a.user_id ?? 'U0'), idNumber(a.installation_id ?? 'I0')];
-    const accessToken = mintToken(family, segments);
-    const refreshToken = mintToken('refresh', [team]);
-    const expiresAt = r.now + r.lifetimeSeconds * 1000;
-    const insert = (token: string, tokenKind: TokenKind, expires: number | null) =>
-      trx
-        .insertInto('tokens')
-        .values({ digest: tokenDigest(token), kind: tokenKind, authorization_id: authorizationId, hint: tokenHint(token), family_id: familyId, rotated_from: r.digest, created_at: r.now, expires_at: expires, revoked_at: null, used_at: null, last_used_at: null })
-        .execute();
-    await insert(accessToken, kind, expiresAt);
-    await insert(refreshToken, r.refreshKind, null);
+    const pair = await mintPair(trx, { authorizationId, familyId, refreshKind: r.refreshKind, rotatedFrom: r.digest, now: r.now, lifetimeSeconds: r.lifetimeSeconds });
+    const { accessToken, kind } = pair;
 
     // At most two live access tokens per authorization: the new one and the one before it. A long-lived token
     // exchanged for this rotating pair (oauth.v2.exchange) ends at this first refresh.
@@ -131,19 +117,7 @@ export class RefreshRepository {
     if (longLived.length > 0) await trx.updateTable('tokens').set({ expires_at: r.now }).where('digest', 'in', longLived).execute();
     if (ended.length > 0) await trx.updateTable('tokens').set({ revoked_at: r.now }).where('digest', 'in', ended).execute();
 
-    const answer = r.answer({
-      accessToken,
-      refreshToken,
-      issuedAt: r.now,
-      expiresAt,
-      kind,
-      scopes: a.scopes ? a.scopes.split(',') : [],
-      appId: a.app_id,
-      team: { id: a.team_id, name: a.team_name },
-      enterprise: a.enterprise_id ? { id: a.enterprise_id, name: a.enterprise_name ?? '' } : null,
-      userId: a.user_id,
-      botUserId: a.bot_user_id,
-    });
+    const answer = r.answer(pair);
     await trx.insertInto('refresh_answers').values({ refresh_digest: r.digest, answer_sealed: this.#box.seal(JSON.stringify(answer)), replays: 0, expires_at: r.now + r.graceMs }).execute();
     return { kind: 'issued', answer, revoked: [...ended, ...longLived] };
   }
@@ -183,4 +157,82 @@ export class RefreshRepository {
       };
     });
   }
+
+  /**
+   * oauth.v2.exchange: a long-lived xoxb/xoxp of an app that has since turned rotation on becomes a rotating pair
+   * of a new family. Single use, guarded in SQL; the long-lived token lives on until the pair's first refresh.
+   */
+  async exchangeLongLived(e: { digest: string; appId: string; now: number; lifetimeSeconds: number }): Promise<Rotated | ExchangeRefusal> {
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('tokens as t')
+        .innerJoin('authorizations as a', 'a.id', 't.authorization_id')
+        .leftJoin('installations as i', 'i.id', 'a.installation_id')
+        .select(['t.kind', 't.used_at', 't.revoked_at', 't.expires_at', 'a.id as authorization_id', 'a.app_id', 'a.revoked_at as authorization_revoked_at', 'i.uninstalled_at'])
+        .where('t.digest', '=', e.digest)
+        .executeTakeFirst();
+      if (!row || (row.kind !== 'bot' && row.kind !== 'user')) return 'invalid_token';
+      if (row.app_id !== e.appId) return 'authorization_not_found';
+      if (row.revoked_at !== null || row.authorization_revoked_at !== null || row.uninstalled_at !== null) return 'invalid_token';
+      if (row.expires_at !== null && Number(row.expires_at) <= e.now) return 'invalid_token';
+      if (row.used_at !== null) return 'token_already_exchanged';
+      const won = await trx.updateTable('tokens').set({ used_at: e.now }).where('digest', '=', e.digest).where('used_at', 'is', null).executeTakeFirst();
+      if (Number(won.numUpdatedRows) !== 1) return 'token_already_exchanged';
+      return mintPair(trx, { authorizationId: row.authorization_id, familyId: newId('F', 16), refreshKind: 'refresh', rotatedFrom: e.digest, now: e.now, lifetimeSeconds: e.lifetimeSeconds });
+    });
+  }
+
+  /** A new app configuration token and its refresh token for a member (the CLI's `tessera tokens config`). */
+  async issueConfigToken(c: { teamId: string; userId: string; now: number; lifetimeSeconds: number }): Promise<Rotated | 'user_not_found'> {
+    return this.#db.transaction().execute(async (trx) => {
+      const user = await trx.selectFrom('users').select(['team_id', 'role']).where('id', '=', c.userId).executeTakeFirst();
+      if (!user || user.team_id !== c.teamId || user.role === 'deactivated') return 'user_not_found';
+      const { id } = await findOrCreateAuthorization(trx, { kind: 'config', app_id: null, installation_id: null, team_id: c.teamId, user_id: c.userId, bot_id: null, scopes: [], shared: false, now: c.now });
+      return mintPair(trx, { authorizationId: id, familyId: newId('F', 16), refreshKind: 'config_refresh', rotatedFrom: null, now: c.now, lifetimeSeconds: c.lifetimeSeconds });
+    });
+  }
+}
+
+export type ExchangeRefusal = 'invalid_token' | 'authorization_not_found' | 'token_already_exchanged';
+
+/** Mints an expiring access token and its refresh token for an authorization, in one family. */
+async function mintPair(
+  trx: Transaction<Database>,
+  p: { authorizationId: string; familyId: string | null; refreshKind: 'refresh' | 'config_refresh'; rotatedFrom: string | null; now: number; lifetimeSeconds: number },
+): Promise<Rotated> {
+  const a = await trx
+    .selectFrom('authorizations as a')
+    .innerJoin('teams as tm', 'tm.id', 'a.team_id')
+    .leftJoin('enterprises as e', 'e.id', 'tm.enterprise_id')
+    .leftJoin('bots as b', 'b.id', 'a.bot_id')
+    .select(['a.kind', 'a.scopes', 'a.app_id', 'a.user_id', 'a.installation_id', 'tm.id as team_id', 'tm.name as team_name', 'e.id as enterprise_id', 'e.name as enterprise_name', 'b.id as bot_id', 'b.user_id as bot_user_id'])
+    .where('a.id', '=', p.authorizationId)
+    .executeTakeFirstOrThrow();
+  const kind: Rotated['kind'] = a.kind === 'bot' ? 'bot' : a.kind === 'config' ? 'config' : 'user';
+  const team = idNumber(a.team_id);
+  const family: TokenFamily = kind === 'bot' ? 'rotating_bot' : 'rotating_user';
+  const segments = kind === 'bot' ? [team, idNumber(a.bot_id ?? 'B0')] : [team, idNumber(a.user_id ?? 'U0'), idNumber(a.installation_id ?? 'I0')];
+  const accessToken = mintToken(family, segments);
+  const refreshToken = mintToken('refresh', [team]);
+  const expiresAt = p.now + p.lifetimeSeconds * 1000;
+  const insert = (token: string, tokenKind: TokenKind, expires: number | null) =>
+    trx
+      .insertInto('tokens')
+      .values({ digest: tokenDigest(token), kind: tokenKind, authorization_id: p.authorizationId, hint: tokenHint(token), family_id: p.familyId, rotated_from: p.rotatedFrom, created_at: p.now, expires_at: expires, revoked_at: null, used_at: null, last_used_at: null })
+      .execute();
+  await insert(accessToken, kind, expiresAt);
+  await insert(refreshToken, p.refreshKind, null);
+  return {
+    accessToken,
+    refreshToken,
+    issuedAt: p.now,
+    expiresAt,
+    kind,
+    scopes: a.scopes ? a.scopes.split(',') : [],
+    appId: a.app_id,
+    team: { id: a.team_id, name: a.team_name },
+    enterprise: a.enterprise_id ? { id: a.enterprise_id, name: a.enterprise_name ?? '' } : null,
+    userId: a.user_id,
+    botUserId: a.bot_user_id,
+  };
 }

@@ -76,6 +76,7 @@ export class WebApi {
         auth,
         services: this.#services,
         basicAuthorization: parsed.basicAuthorization,
+        presentedToken: spec.tokens === 'none' ? parsed.token : undefined,
         remoteAddress: request.remoteAddress,
       });
       answer.body = { ok: true, ...result };

@@ -30,6 +30,11 @@ export interface MethodContext<A extends Record<string, ArgSpec> = Record<string
   services: Services;
   /** The Authorization header when it carried HTTP Basic credentials (oauth.* exchanges). */
   basicAuthorization: string | undefined;
+  /**
+   * For methods that take no token: a token the request carried anyway (Bearer header or `token` argument), as
+   * oauth.v2.exchange's input arrives from WebClient. Null where the method authenticated it.
+   */
+  presentedToken: string | undefined;
   remoteAddress: string;
 }
 

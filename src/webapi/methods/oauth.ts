@@ -8,8 +8,8 @@ import { authenticateClient, CLIENT_ARGS } from '../client-auth.ts';
 import { defineMethod, type MethodContext } from '../registry.ts';
 import type { Services } from '../services.ts';
 import { teamUrl } from './auth.ts';
-import { webhookUrl } from '../../pages/hooks.ts';
-import { refreshGrant, workspaceRefreshGrant } from './refresh.ts';
+import { webhookUrl } from '../../webhooks/incoming.ts';
+import { refreshGrant, workspaceRefreshGrant } from './rotation.ts';
 
 const CODE_ARGS = {
   ...CLIENT_ARGS,

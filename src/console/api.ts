@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { digestsEqual, secretDigest } from '../crypto/passwords.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Logger } from '../log.ts';
+import type { Sessions } from '../oauth/session.ts';
+import type { ClockSync } from './clock-sync.ts';
+
+export interface AdminApiDeps {
+  clock: Clock;
+  clockSync: ClockSync;
+  sessions: Sessions;
+  /** TESSERA_ADMIN_TOKEN; without it only a signed-in workspace owner or admin may use the API. */
+  adminToken: string | undefined;
+  logger: Logger;
+  publicUrl(): string;
+}
+
+type Who = { kind: 'token' } | { kind: 'member'; userId: string };
+
+function fail(reply: FastifyReply, status: number, error: string, detail?: string): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').send({ ok: false, error, ...(detail ? { detail } : {}) });
+}
+
+/**
+ * The admin JSON API (`/admin/api/...`), for test suites and the console. A bearer admin token, or the session
+ * of a workspace owner or admin. Writes take JSON only: a cross-site form cannot send it, so a member's cookie
+ * cannot be ridden to move the clock.
+ */
+export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void {
+  const adminDigest = deps.adminToken ? secretDigest(deps.adminToken) : null;
+
+  async function authorise(request: FastifyRequest, reply: FastifyReply): Promise<Who | null> {
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+      if (adminDigest !== null && token !== '' && digestsEqual(secretDigest(token), adminDigest)) return { kind: 'token' };
+      fail(reply, 401, 'invalid_auth');
+      return null;
+    }
+    const session = await deps.sessions.read(request, reply);
+    const admin = session.members.find((m) => m.role === 'owner' || m.role === 'admin');
+    if (admin) return { kind: 'member', userId: admin.user_id };
+    if (session.members.length > 0) fail(reply, 403, 'not_allowed', 'only a workspace owner or admin may use the admin API');
+    else fail(reply, 401, 'not_authed');
+    return null;
+  }
+
+  const clockAnswer = () => ({ ok: true, now: new Date(deps.clock.now()).toISOString(), offset_seconds: Math.round(deps.clock.offsetMs / 1000) });
+
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
+      try {
+        done(null, body === '' ? {} : JSON.parse(body as string));
+      } catch {
+        done(Object.assign(new Error('invalid_json'), { statusCode: 400 }), undefined);
+      }
+    });
+    scope.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+      if (error.statusCode === 415) return fail(reply, 415, 'invalid_post_type', 'send application/json');
+      if (error.statusCode === 413) return fail(reply, 413, 'request_too_large');
+      if (error.statusCode !== undefined && error.statusCode < 500) return fail(reply, 400, 'invalid_json');
+      deps.logger.error({ err: { message: error.message } }, 'admin api failed');
+      return fail(reply, 500, 'internal_error');
+    });
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
+
+    scope.get('/admin/api/clock', async (request, reply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      return clockAnswer();
+    });
+
+    scope.post('/admin/api/clock', async (request, reply) => {
+      const who = await authorise(request, reply);
+      if (who === null) return reply;
+      const body = request.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(reply, 400, 'invalid_arguments', 'send {"advance_seconds": N} or {"now": "<ISO 8601>"}');
+      const { advance_seconds: advance, now } = body as Record<string, unknown>;
+      try {
+        if (typeof advance === 'number' && now === undefined && Number.isFinite(advance)) await deps.clockSync.advance(advance);
+        else if (typeof now === 'string' && advance === undefined && /^\d{4}-\d\d-\d\dT/.test(now) && Number.isFinite(Date.parse(now))) await deps.clockSync.set(Date.parse(now));
+        else return fail(reply, 400, 'invalid_arguments', 'send {"advance_seconds": N} or {"now": "<ISO 8601>"}');
+      } catch (error) {
+        if (error instanceof RangeError) return fail(reply, 400, 'invalid_arguments', error.message);
+        throw error;
+      }
+      deps.logger.info({ event: 'clock_moved', by: who.kind === 'token' ? 'admin_token' : who.userId, now: new Date(deps.clock.now()).toISOString() }, 'clock moved');
+      return clockAnswer();
+    });
+  });
+}
