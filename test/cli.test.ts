@@ -1,66 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { standardFixture } from './helpers/fixture.ts';
-
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TESSERA_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Starts `tessera serve`, waits for its "listening" log line, and returns its URL and a stop function. */
-function serve(args: string[], env: Record<string, string> = {}): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: { ...process.env, TESSERA_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no listening line within 10 s:\n${output}`));
-    }, 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const line = /"url":"(http:\/\/[^"]+)".*"msg":"tessera is listening"/.exec(output);
-      if (line) {
-        clearTimeout(timer);
-        resolve({
-          url: line[1]!,
-          output: () => output,
-          stop: () => new Promise((done) => {
-            child.once('close', (code) => done(code));
-            child.kill('SIGTERM');
-          }),
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before listening:\n${output}`));
-    });
-  });
-}
+import { run, serve } from './helpers/processes.ts';
 
 describe('the tessera command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
@@ -141,4 +85,41 @@ describe('the tessera command', () => {
     assert.equal(migrate.code, 0);
     assert.match(migrate.stdout, /up to date/);
   });
+});
+
+test('tokens config issues a config token a WebClient can use and rotate; bad members get one clear line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-config-'));
+  try {
+    const { fixture } = standardFixture();
+    const path = join(dir, 'fixture.json');
+    writeFileSync(path, JSON.stringify(fixture));
+    const db = join(dir, 'tessera.db');
+    assert.equal((await run(['seed', path, '--db', db])).code, 0);
+    const issued = await run(['tokens', 'config', '--team', 'T0ACME0001', '--user', 'U0ALICE001', '--db', db]);
+    assert.equal(issued.code, 0, issued.stderr);
+    const token = /^token:\s+(\S+)$/m.exec(issued.stdout)?.[1];
+    const refresh = /^refresh_token:\s+(\S+)$/m.exec(issued.stdout)?.[1];
+    assert.match(token ?? '', /^xoxe\.xoxp-1-/);
+    assert.match(refresh ?? '', /^xoxe-1-/);
+    const server = await serve(['--db', db]);
+    try {
+      const who = await fetch(`${server.url}/api/auth.test`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
+      assert.equal(((await who.json()) as { user_id: string }).user_id, 'U0ALICE001');
+      const rotated = await fetch(`${server.url}/api/tooling.tokens.rotate`, { method: 'POST', body: new URLSearchParams({ refresh_token: refresh! }), signal: AbortSignal.timeout(5_000) });
+      const answer = (await rotated.json()) as { ok: boolean; exp: number; iat: number };
+      assert.equal(answer.ok, true);
+      assert.equal(answer.exp - answer.iat, 43_200);
+      assert.doesNotMatch(server.output(), new RegExp(token!.slice(-20)), 'the token never reaches the log');
+    } finally {
+      await server.stop();
+    }
+    const deactivated = await run(['tokens', 'config', '--team', 'T0ACME0001', '--user', 'U0DAVE0001', '--db', db]);
+    assert.equal(deactivated.code, 1);
+    assert.equal(deactivated.stderr, 'tessera: no active member U0DAVE0001 in workspace T0ACME0001\n');
+    const missing = await run(['tokens', 'config', '--db', db]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^tessera: tokens config needs --team and --user\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

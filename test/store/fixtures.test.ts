@@ -141,5 +141,25 @@ for (const engine of ENGINES) {
         await database.drop();
       }
     });
+
+    test('token rotation is one-way: a fixture may turn it on, never off', async () => {
+      const database = testDatabase(engine);
+      const store = await Store.open(database.spec, new SecretBox(randomBytes(32)));
+      try {
+        await store.migrate();
+        const { fixture } = standardFixture();
+        const apps = fixture['apps'] as Array<Record<string, unknown>>;
+        const demo = apps.find((a) => a['id'] === 'A0DEMO0001')!;
+        await store.loadFixture(validateFixture(fixture), 1);
+        demo['token_rotation'] = true; // its long-lived tokens stay valid: they are oauth.v2.exchange's input
+        await store.loadFixture(validateFixture(fixture), 2);
+        demo['token_rotation'] = false;
+        await assert.rejects(store.loadFixture(validateFixture(fixture), 3), (e: Error) => e.message.includes('A0DEMO0001.token_rotation: token rotation is on for this app and cannot be turned off'));
+        assert.equal((await store.apps.byId('A0DEMO0001'))!.token_rotation, true);
+      } finally {
+        await store.close();
+        await database.drop();
+      }
+    });
   });
 }
