@@ -6,6 +6,7 @@ import type { Database } from './schema.ts';
 import { NodeSqliteDialect, openSqlite } from './sqlite.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_install_flows.ts';
+import * as m0003 from './migrations/0003_live_tokens.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -22,6 +23,7 @@ export interface Connection {
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_install_flows': m0002,
+  '0003_live_tokens': m0003,
 };
 
 export class DatabaseUnavailable extends Error {

@@ -5,6 +5,7 @@ import type { TokenKind } from '../domain/token-kinds.ts';
 import { newId } from '../domain/ids.ts';
 import type { Database } from './schema.ts';
 import { findOrCreateAuthorization } from './grants.ts';
+import { prepared } from './prepared.ts';
 
 /** What a successful rotation minted, for the caller to shape into Slack's answer. */
 export interface Rotated {
@@ -57,22 +58,14 @@ export class RefreshRepository {
   async rotate(r: RotationRequest): Promise<RotationResult> {
     return this.#db.transaction().execute(async (trx) => {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const row = await trx
-          .selectFrom('tokens as t')
-          .innerJoin('authorizations as a', 'a.id', 't.authorization_id')
-          .leftJoin('installations as i', 'i.id', 'a.installation_id')
-          .leftJoin('users as u', 'u.id', 'a.user_id')
-          .leftJoin('teams as tm', 'tm.id', 'a.team_id')
-          .select(['t.kind', 't.family_id', 't.used_at', 't.revoked_at', 'a.id as authorization_id', 'a.kind as authorization_kind', 'a.app_id', 'a.revoked_at as authorization_revoked_at', 'i.uninstalled_at', 'u.role', 'tm.deleted_at'])
-          .where('t.digest', '=', r.digest)
-          .executeTakeFirst();
+        const row = (await refreshTokenRow(trx, r.digest)).rows[0];
         if (!row || row.kind !== r.refreshKind || row.app_id !== r.appId) return { kind: 'invalid' };
         if (row.revoked_at !== null || row.authorization_revoked_at !== null || row.uninstalled_at !== null) return { kind: 'invalid' };
         // A deactivated member or a deleted workspace gets no new tokens (their old ones answer account_inactive).
         if (row.role === 'deactivated' || row.deleted_at !== null) return { kind: 'invalid' };
         if (row.used_at !== null) return this.#presentedAgain(trx, r, Number(row.used_at), row.family_id);
-        const won = await trx.updateTable('tokens').set({ used_at: r.now }).where('digest', '=', r.digest).where('used_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
-        if (Number(won.numUpdatedRows) === 1) return this.#mint(trx, r, row.authorization_id, row.family_id);
+        const won = await claimRefreshToken(trx, r.now, r.digest);
+        if (Number(won.numAffectedRows) === 1) return this.#mint(trx, r, row.authorization_id, row.family_id);
         // Another process used it between our read and our update: read again and take the "used" path.
       }
       return { kind: 'invalid' };
@@ -81,9 +74,9 @@ export class RefreshRepository {
 
   async #presentedAgain(trx: Transaction<Database>, r: RotationRequest, usedAt: number, familyId: string | null): Promise<RotationResult> {
     if (r.now - usedAt <= r.graceMs) {
-      const grace = await trx.selectFrom('refresh_answers').select(['answer_sealed', 'replays']).where('refresh_digest', '=', r.digest).executeTakeFirst();
-      if (grace && grace.replays < r.maxReplays) {
-        const counted = await trx.updateTable('refresh_answers').set({ replays: grace.replays + 1 }).where('refresh_digest', '=', r.digest).where('replays', '=', grace.replays).executeTakeFirst();
+      const grace = await trx.selectFrom('tokens').select(['answer_sealed', 'replays']).where('digest', '=', r.digest).executeTakeFirst();
+      if (grace && grace.answer_sealed !== null && grace.replays < r.maxReplays) {
+        const counted = await trx.updateTable('tokens').set({ replays: grace.replays + 1 }).where('digest', '=', r.digest).where('replays', '=', grace.replays).executeTakeFirst();
         if (Number(counted.numUpdatedRows) === 1) return { kind: 'replayed', answer: JSON.parse(this.#box.open(grace.answer_sealed)) };
       }
       return { kind: 'invalid' };
@@ -91,7 +84,7 @@ export class RefreshRepository {
     if (familyId === null) return { kind: 'invalid' };
     const live = await trx.selectFrom('tokens').select('digest').where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
     await trx.updateTable('tokens').set({ revoked_at: r.now }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
-    await trx.deleteFrom('refresh_answers').where('refresh_digest', '=', r.digest).execute();
+    await trx.updateTable('tokens').set({ answer_sealed: null }).where('digest', '=', r.digest).execute();
     return { kind: 'reuse', revoked: live.map((t) => t.digest) };
   }
 
@@ -99,26 +92,18 @@ export class RefreshRepository {
     const pair = await mintPair(trx, { authorizationId, familyId, refreshKind: r.refreshKind, rotatedFrom: r.digest, now: r.now, lifetimeSeconds: r.lifetimeSeconds });
     const { accessToken, kind } = pair;
 
-    // At most two live access tokens per authorization: the new one and the one before it. A long-lived token
-    // exchanged for this rotating pair (oauth.v2.exchange) ends at this first refresh.
-    const live = await trx
-      .selectFrom('tokens')
-      .select(['digest', 'expires_at'])
-      .where('authorization_id', '=', authorizationId)
-      .where('kind', '=', kind)
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', r.now)]))
-      .orderBy('created_at', 'desc')
-      .orderBy('expires_at', 'desc')
-      .execute();
+    // At most two live access tokens per authorization: the new one and the one before it; older ones are
+    // revoked (expired ones too, so the live-token index stays small). A long-lived token exchanged for this
+    // rotating pair (oauth.v2.exchange) ends at this first refresh, by expiring.
+    const live = (await liveTokens(trx, authorizationId, kind)).rows;
     const newDigest = tokenDigest(accessToken);
     const longLived = live.filter((t) => t.expires_at === null).map((t) => t.digest);
     const ended = live.filter((t) => t.expires_at !== null && t.digest !== newDigest).slice(1).map((t) => t.digest);
-    if (longLived.length > 0) await trx.updateTable('tokens').set({ expires_at: r.now }).where('digest', 'in', longLived).execute();
-    if (ended.length > 0) await trx.updateTable('tokens').set({ revoked_at: r.now }).where('digest', 'in', ended).execute();
+    for (const digest of longLived) await expireToken(trx, r.now, digest);
+    for (const digest of ended) await revokeToken(trx, r.now, digest);
 
     const answer = r.answer(pair);
-    await trx.insertInto('refresh_answers').values({ refresh_digest: r.digest, answer_sealed: this.#box.seal(JSON.stringify(answer)), replays: 0, expires_at: r.now + r.graceMs }).execute();
+    await keepAnswer(trx, this.#box.seal(JSON.stringify(answer)), r.digest);
     return { kind: 'issued', answer, revoked: [...ended, ...longLived] };
   }
 
@@ -200,14 +185,7 @@ async function mintPair(
   trx: Transaction<Database>,
   p: { authorizationId: string; familyId: string | null; refreshKind: 'refresh' | 'config_refresh'; rotatedFrom: string | null; now: number; lifetimeSeconds: number },
 ): Promise<Rotated> {
-  const a = await trx
-    .selectFrom('authorizations as a')
-    .innerJoin('teams as tm', 'tm.id', 'a.team_id')
-    .leftJoin('enterprises as e', 'e.id', 'tm.enterprise_id')
-    .leftJoin('bots as b', 'b.id', 'a.bot_id')
-    .select(['a.kind', 'a.scopes', 'a.app_id', 'a.user_id', 'a.installation_id', 'tm.id as team_id', 'tm.name as team_name', 'e.id as enterprise_id', 'e.name as enterprise_name', 'b.id as bot_id', 'b.user_id as bot_user_id'])
-    .where('a.id', '=', p.authorizationId)
-    .executeTakeFirstOrThrow();
+  const a = (await authorizationForMint(trx, p.authorizationId)).rows[0]!;
   const kind: Rotated['kind'] = a.kind === 'bot' ? 'bot' : a.kind === 'config' ? 'config' : 'user';
   const team = idNumber(a.team_id);
   const family: TokenFamily = kind === 'bot' ? 'rotating_bot' : 'rotating_user';
@@ -216,10 +194,7 @@ async function mintPair(
   const refreshToken = mintToken('refresh', [team]);
   const expiresAt = p.now + p.lifetimeSeconds * 1000;
   const insert = (token: string, tokenKind: TokenKind, expires: number | null) =>
-    trx
-      .insertInto('tokens')
-      .values({ digest: tokenDigest(token), kind: tokenKind, authorization_id: p.authorizationId, hint: tokenHint(token), family_id: p.familyId, rotated_from: p.rotatedFrom, created_at: p.now, expires_at: expires, revoked_at: null, used_at: null, last_used_at: null })
-      .execute();
+    insertToken(trx, tokenDigest(token), tokenKind, p.authorizationId, tokenHint(token), p.familyId, p.rotatedFrom, p.now, expires);
   await insert(accessToken, kind, expiresAt);
   await insert(refreshToken, p.refreshKind, null);
   return {
@@ -236,3 +211,40 @@ async function mintPair(
     botUserId: a.bot_user_id,
   };
 }
+
+// The statements of a refresh, built once (see prepared.ts).
+const refreshTokenRow = prepared((db, arg) =>
+  db
+    .selectFrom('tokens as t')
+    .innerJoin('authorizations as a', 'a.id', 't.authorization_id')
+    .leftJoin('installations as i', 'i.id', 'a.installation_id')
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('teams as tm', 'tm.id', 'a.team_id')
+    .select(['t.kind', 't.family_id', 't.used_at', 't.revoked_at', 'a.id as authorization_id', 'a.kind as authorization_kind', 'a.app_id', 'a.revoked_at as authorization_revoked_at', 'i.uninstalled_at', 'u.role', 'tm.deleted_at'])
+    .where('t.digest', '=', arg(0)),
+);
+
+/** The single-use guard: of any number of racing refreshes, one update finds `used_at` still null. */
+const claimRefreshToken = prepared((db, arg) => db.updateTable('tokens').set({ used_at: arg(0) }).where('digest', '=', arg(1)).where('used_at', 'is', null).where('revoked_at', 'is', null));
+
+const authorizationForMint = prepared((db, arg) =>
+  db
+    .selectFrom('authorizations as a')
+    .innerJoin('teams as tm', 'tm.id', 'a.team_id')
+    .leftJoin('enterprises as e', 'e.id', 'tm.enterprise_id')
+    .leftJoin('bots as b', 'b.id', 'a.bot_id')
+    .select(['a.kind', 'a.scopes', 'a.app_id', 'a.user_id', 'a.installation_id', 'tm.id as team_id', 'tm.name as team_name', 'e.id as enterprise_id', 'e.name as enterprise_name', 'b.id as bot_id', 'b.user_id as bot_user_id'])
+    .where('a.id', '=', arg(0)),
+);
+
+const insertToken = prepared((db, arg) =>
+  db.insertInto('tokens').values({ digest: arg(0), kind: arg(1), authorization_id: arg(2), hint: arg(3), family_id: arg(4), rotated_from: arg(5), created_at: arg(6), expires_at: arg(7), revoked_at: null, used_at: null, last_used_at: null }),
+);
+
+const liveTokens = prepared((db, arg) =>
+  db.selectFrom('tokens').select(['digest', 'expires_at']).where('authorization_id', '=', arg(0)).where('kind', '=', arg(1)).where('revoked_at', 'is', null).orderBy('created_at', 'desc'),
+);
+
+const expireToken = prepared((db, arg) => db.updateTable('tokens').set({ expires_at: arg(0) }).where('digest', '=', arg(1)));
+const revokeToken = prepared((db, arg) => db.updateTable('tokens').set({ revoked_at: arg(0) }).where('digest', '=', arg(1)));
+const keepAnswer = prepared((db, arg) => db.updateTable('tokens').set({ answer_sealed: arg(0) }).where('digest', '=', arg(1)));

@@ -133,6 +133,9 @@ export interface TokenTable {
   revoked_at: Millis | null;
   used_at: Millis | null; // refresh tokens: when first exchanged
   last_used_at: Millis | null;
+  /** Refresh tokens, once used: the answer, sealed, repeated to retries within the grace window. */
+  answer_sealed: string | null;
+  replays: Generated<number>;
 }
 
 export interface SettingTable {
@@ -198,13 +201,6 @@ export interface IncomingWebhookTable {
   removed_at: Millis | null;
 }
 
-export interface RefreshAnswerTable {
-  refresh_digest: string;
-  answer_sealed: string;
-  replays: number;
-  expires_at: Millis;
-}
-
 export interface MessageTable {
   channel_id: string;
   ts: string;
@@ -235,7 +231,6 @@ export interface Database {
   codes: CodeTable;
   incoming_webhooks: IncomingWebhookTable;
   messages: MessageTable;
-  refresh_answers: RefreshAnswerTable;
 }
 
 export type { ColumnType, Generated };
