@@ -1,6 +1,7 @@
-import { hash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { isBase62, randomBase62, toBase62 } from './base62.ts';
+import { pooledRandomBytes } from '../crypto/random.ts';
 
 /**
  * Token strings (slack-compat.md §1). Each family is a prefix and a list of segments; the last segment is the
@@ -44,7 +45,7 @@ export function checksum(body: string): string {
 export function mintToken(family: TokenFamily, segments: readonly (string | number | bigint)[]): string {
   const spec = FAMILIES.find((f) => f.family === family)!;
   if (segments.length !== spec.segments.length) throw new Error(`${family} takes ${spec.segments.length} segments`);
-  const body = spec.prefix + segments.map(String).join('-') + '-' + randomBase62(SECRET_LENGTH, randomBytes);
+  const body = spec.prefix + segments.map(String).join('-') + '-' + randomBase62(SECRET_LENGTH, pooledRandomBytes);
   return body + checksum(body);
 }
 
