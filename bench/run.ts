@@ -44,9 +44,37 @@ function start(args: string[], env: Record<string, string> = {}): Promise<{ url:
   });
 }
 
-async function load(url: string, headers: Record<string, string>, body: string | undefined): Promise<Sample> {
-  const result = await autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, duration: SECONDS, pipelining: 1 });
+async function load(url: string, headers: Record<string, string>, body: string | undefined, requests?: autocannon.Request[]): Promise<Sample> {
+  const result = await autocannon({ url, method: 'POST', headers, body, requests, connections: CONNECTIONS, duration: SECONDS, pipelining: 1 });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+/**
+ * Refresh-token rotation: each connection follows its own chain (one member's rotating user token), presenting
+ * the refresh token the previous answer handed out, as a real app does. A Slack error (HTTP 200, ok:false)
+ * counts as an error.
+ */
+function rotationLoad(url: string, chains: string[], clientId: string, clientSecret: string, options = { countFailures: true }): () => Promise<Sample> {
+  return async () => {
+    let next = 0;
+    let failed = 0;
+    const requests: autocannon.Request[] = [
+      {
+        setupRequest: (request, context) => {
+          if ((context as Record<string, unknown>)['chain'] === undefined) (context as Record<string, unknown>)['chain'] = next++ % chains.length;
+          const body = new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: chains[(context as Record<string, unknown>)['chain'] as number]! });
+          return { ...request, body: body.toString() };
+        },
+        onResponse: (_status, body, context) => {
+          const answer = JSON.parse(body) as { ok: boolean; refresh_token?: string };
+          if (answer.ok && answer.refresh_token) chains[(context as Record<string, unknown>)['chain'] as number] = answer.refresh_token;
+          else if (options.countFailures) failed++;
+        },
+      },
+    ];
+    const sample = await load(url, { 'content-type': 'application/x-www-form-urlencoded' }, undefined, requests);
+    return { ...sample, errors: sample.errors + failed };
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -54,15 +82,27 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const botToken = mintToken('bot', [idNumber('T0ACME0001'), '1']);
+  // One rotating user token per connection: each chain is its own authorization, as each member's is.
+  const members = Array.from({ length: CONNECTIONS }, (_, i) => `U0BENCH${String(i).padStart(3, '0')}`);
+  const chains = members.map(() => mintToken('refresh', [idNumber('T0ACME0001')]));
   const fixture = {
     teams: [{ id: 'T0ACME0001', name: 'Acme', domain: 'acme' }],
-    apps: [{ id: 'A0BENCH001', name: 'Bench App', team_id: 'T0ACME0001', client_id: '111.222', client_secret: 'bench-client-secret', signing_secret: 'bench-signing-secret', redirect_urls: ['http://localhost:3000/cb'], bot_scopes: ['chat:write'] }],
-    tokens: [{ kind: 'bot', app_id: 'A0BENCH001', token: botToken }],
+    users: members.map((id) => ({ id, team_id: 'T0ACME0001', name: id.toLowerCase(), real_name: id, email: `${id.toLowerCase()}@acme.test` })),
+    apps: [
+      { id: 'A0BENCH001', name: 'Bench App', team_id: 'T0ACME0001', client_id: '111.222', client_secret: 'bench-client-secret', signing_secret: 'bench-signing-secret', redirect_urls: ['http://localhost:3000/cb'], bot_scopes: ['chat:write'] },
+      { id: 'A0BROT0001', name: 'Rotating Bench App', team_id: 'T0ACME0001', client_id: '333.444', client_secret: 'rotating-client-secret', signing_secret: 'rotating-signing-secret', redirect_urls: ['http://localhost:3000/cb'], user_scopes: ['search:read'], token_rotation: true },
+    ],
+    tokens: [
+      { kind: 'bot', app_id: 'A0BENCH001', token: botToken },
+      ...members.map((user, i) => ({ kind: 'user', app_id: 'A0BROT0001', user_id: user, token: mintToken('rotating_user', [idNumber('T0ACME0001'), idNumber(user), '1']), refresh_token: chains[i] })),
+    ],
   };
   writeFileSync(join(dir, 'fixture.json'), JSON.stringify(fixture));
 
   const baseline = await start(['bench/baseline.ts']);
-  const tessera = await start(['src/cli.ts', 'serve', '--port', '0', '--db', join(dir, 'tessera.db'), '--seed', join(dir, 'fixture.json'), '--rate-limits', 'off', '--log-level', 'info']);
+  // BENCH_PROFILE=DIR writes a CPU profile of Tessera there (node --cpu-prof), for "profile before optimising".
+  const profile = process.env['BENCH_PROFILE'] ? [`--cpu-prof`, `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  const tessera = await start([...profile, 'src/cli.ts', 'serve', '--port', '0', '--db', process.env['BENCH_DB'] ?? join(dir, 'tessera.db'), '--seed', join(dir, 'fixture.json'), '--rate-limits', 'off', '--log-level', 'info']);
   const scenarios = [
     {
       name: 'auth.test, bot token, SQLite',
@@ -70,10 +110,19 @@ async function main(): Promise<void> {
       tessera: () => load(`${tessera.url}/api/auth.test`, { authorization: `Bearer ${botToken}`, 'content-type': 'application/x-www-form-urlencoded' }, ''),
       baseline: () => load(`${baseline.url}/api/auth.test`, { 'content-type': 'application/x-www-form-urlencoded' }, ''),
     },
+    {
+      name: 'refresh-token rotation, SQLite',
+      goal: 0.2,
+      tessera: rotationLoad(`${tessera.url}/api/oauth.v2.access`, chains, '333.444', 'rotating-client-secret'),
+      // The same client work against the baseline (a body built per request, each answer parsed), so the ratio
+      // compares servers, not clients.
+      baseline: rotationLoad(`${baseline.url}/api/oauth.v2.access`, [...chains], '333.444', 'rotating-client-secret', { countFailures: false }),
+    },
   ];
   const report = [];
   try {
-    for (const s of scenarios) {
+    // BENCH_ONLY=text runs only the scenarios whose name contains it.
+    for (const s of scenarios.filter((x) => !process.env['BENCH_ONLY'] || x.name.includes(process.env['BENCH_ONLY']))) {
       await s.tessera(); // warm-up: JIT, caches
       const t: Sample[] = [];
       const b: Sample[] = [];
