@@ -19,6 +19,9 @@ import { registerPages } from './oauth/index.ts';
 import { registerHooks } from './webhooks/incoming.ts';
 import { registerAdminApi } from './console/api.ts';
 import { ClockSync } from './console/clock-sync.ts';
+import { encodeEventContext } from './domain/event-context.ts';
+import { randomBase62 } from './domain/base62.ts';
+import { randomBytes } from 'node:crypto';
 import { Sessions } from './oauth/session.ts';
 import { LoginThrottle } from './oauth/throttle.ts';
 import { errorPage } from './oauth/authorize.ts';
@@ -138,7 +141,19 @@ export async function createTessera(config: Config, options: CreateOptions = {})
   };
   await registerPages(fastify, pageDeps);
   registerHooks(fastify, pageDeps);
-  registerAdminApi(fastify, { clock, clockSync, sessions: pageDeps.sessions, adminToken: config.adminToken, logger, publicUrl: () => publicUrl });
+  registerAdminApi(fastify, {
+    clock,
+    clockSync,
+    sessions: pageDeps.sessions,
+    adminToken: config.adminToken,
+    logger,
+    publicUrl: () => publicUrl,
+    async eventContext(appId, teamId) {
+      if ((await store.tokens.installationOf(appId, teamId)) === null) return null;
+      const team = await store.workspaces.team(teamId);
+      return encodeEventContext({ appId, teamId, enterpriseId: team?.enterprise_id ?? null, eventId: `Ev${randomBase62(10, randomBytes)}` }, (payload) => box.mac('event_context', payload));
+    },
+  });
   fastify.setNotFoundHandler((_request, reply) => errorPage(reply, 404, 'Not found', 'There is no page at this address.'));
   fastify.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

@@ -10,6 +10,8 @@ import { DatabaseUnavailable } from './store/connect.ts';
 import { Store } from './store/index.ts';
 import { ClockSync } from './console/clock-sync.ts';
 import { CONFIG_TOKEN_LIFETIME_SECONDS } from './domain/token-kinds.ts';
+import { APP_LEVEL_SCOPES } from './domain/scopes.ts';
+import { parseToken, tokenDigest } from './domain/token-strings.ts';
 import { createLogger } from './log.ts';
 
 const USAGE = `Usage: tessera <command> [options]
@@ -20,6 +22,9 @@ Commands:
   migrate            bring the database schema up to date
   tokens config --team T --user U
                      issue an app configuration token and its refresh token for a member
+  tokens app --app A --scopes connections:write,authorizations:read
+                     issue an app-level token (xapp-) for an app
+  tokens revoke      revoke the token read from standard input (any kind), as auth.revoke would
 
 Options (each also an environment variable):
   --port N           PORT (3100)
@@ -95,35 +100,65 @@ async function openStore(argv: string[], positionals: number): Promise<{ store: 
   return { store, rest: parsed.positionals };
 }
 
-/** `tokens config`: a config token (12 hours) and its refresh token, printed once; only digests are stored. */
+/** `tokens config | app | revoke`: tokens an operator issues or ends by hand; secrets are printed once, never stored. */
 async function tokens(argv: string[]): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { db: { type: 'string' }, team: { type: 'string' }, user: { type: 'string' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { db: { type: 'string' }, team: { type: 'string' }, user: { type: 'string' }, app: { type: 'string' }, scopes: { type: 'string' } }, strict: true, allowPositionals: true });
   } catch (error) {
     throw new ConfigError((error as Error).message.split('\n')[0]!);
   }
   const [what, ...extra] = parsed.positionals;
-  if (what !== 'config' || extra.length > 0) throw new ConfigError('usage: tessera tokens config --team T --user U');
-  const { team, user } = parsed.values;
-  if (!team || !user) throw new ConfigError('tokens config needs --team and --user');
+  const usage = 'usage: tessera tokens config --team T --user U | tokens app --app A --scopes S,S | tokens revoke < token';
+  if (extra.length > 0 || (what !== 'config' && what !== 'app' && what !== 'revoke')) throw new ConfigError(usage);
+  const { team, user, app, scopes } = parsed.values;
+  if (what === 'config' && (!team || !user)) throw new ConfigError('tokens config needs --team and --user');
+  const wanted = (scopes ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  if (what === 'app') {
+    if (!app || wanted.length === 0) throw new ConfigError('tokens app needs --app and --scopes');
+    const unknown = wanted.filter((x) => !APP_LEVEL_SCOPES.includes(x));
+    if (unknown.length > 0) throw new ConfigError(`not app-level scopes: ${unknown.join(', ')} (choose from ${APP_LEVEL_SCOPES.join(', ')})`);
+  }
+  // Read before opening the store, so a missing token fails fast; stdin keeps the token out of shell history.
+  const presented = what === 'revoke' ? (await readStdin()).trim() : '';
+  if (what === 'revoke' && parseToken(presented) === null) throw new ConfigError('tokens revoke reads one token on standard input, and that is not a Tessera token');
   const config = configFrom({ db: parsed.values.db }, process.env);
   const box = new SecretBox(loadSecretKey({ secret: config.secretKey, keyFile: config.keyFile }));
   const store = await Store.open(config.db, box);
   try {
     await store.migrate();
-    // The deployment's clock, moved or not, so the token expires when the server thinks it does.
+    // The deployment's clock, moved or not, so a token expires when the server thinks it does.
     const clock = new Clock();
     await new ClockSync(clock, store.settings, createLogger('silent')).load();
-    const issued = await store.refresh.issueConfigToken({ teamId: team, userId: user, now: clock.now(), lifetimeSeconds: CONFIG_TOKEN_LIFETIME_SECONDS });
-    if (issued === 'user_not_found') throw new ConfigError(`no active member ${user} in workspace ${team}`);
-    process.stdout.write(
-      `token:         ${issued.accessToken}\nrefresh_token: ${issued.refreshToken}\nexpires:       ${new Date(issued.expiresAt).toISOString()}\n` +
-        `Keep both secret; Tessera stores only their digests. Rotate with tooling.tokens.rotate.\n`,
-    );
+    if (what === 'config') {
+      const issued = await store.refresh.issueConfigToken({ teamId: team!, userId: user!, now: clock.now(), lifetimeSeconds: CONFIG_TOKEN_LIFETIME_SECONDS });
+      if (issued === 'user_not_found') throw new ConfigError(`no active member ${user} in workspace ${team}`);
+      process.stdout.write(
+        `token:         ${issued.accessToken}\nrefresh_token: ${issued.refreshToken}\nexpires:       ${new Date(issued.expiresAt).toISOString()}\n` +
+          `Keep both secret; Tessera stores only their digests. Rotate with tooling.tokens.rotate.\n`,
+      );
+    } else if (what === 'app') {
+      const token = await store.appLevel.issueToken(app!, wanted, clock.now());
+      if (token === 'app_not_found') throw new ConfigError(`no app ${app}`);
+      process.stdout.write(`token:  ${token}\nscopes: ${wanted.join(',')}\nKeep it secret; Tessera stores only its digest. Revoke with: tessera tokens revoke\n`);
+    } else {
+      const result = await store.tokens.revoke(tokenDigest(presented), clock.now());
+      if (result.revokedDigests.length === 0) throw new ConfigError('no live token matches');
+      process.stdout.write(`revoked ${result.revokedDigests.length} token(s)${result.uninstalledInstallationId ? '; the app was uninstalled' : ''}\n`);
+    }
   } finally {
     await store.close();
   }
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve) => {
+    if (process.stdin.isTTY) process.stderr.write('paste the token, then Ctrl-D\n');
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (c) => (text += c.length + text.length > 4096 ? '' : c));
+    process.stdin.on('end', () => resolve(text));
+  });
 }
 
 async function main(): Promise<void> {

@@ -123,3 +123,38 @@ test('tokens config issues a config token a WebClient can use and rotate; bad me
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tokens app issues an app-level token; tokens revoke ends it (read from standard input)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-app-'));
+  try {
+    const { fixture } = standardFixture();
+    const path = join(dir, 'fixture.json');
+    writeFileSync(path, JSON.stringify(fixture));
+    const db = join(dir, 'tessera.db');
+    assert.equal((await run(['seed', path, '--db', db])).code, 0);
+    const issued = await run(['tokens', 'app', '--app', 'A0DEMO0001', '--scopes', 'connections:write', '--db', db]);
+    assert.equal(issued.code, 0, issued.stderr);
+    const token = /^token:\s+(xapp-1-A0DEMO0001-\S+)$/m.exec(issued.stdout)?.[1];
+    assert.ok(token, issued.stdout);
+    const server = await serve(['--db', db]);
+    try {
+      const open = async () => (await (await fetch(`${server.url}/api/apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) })).json()) as { ok: boolean; url?: string; error?: string };
+      assert.match((await open()).url ?? '', /^ws:\/\//);
+      const revoked = await run(['tokens', 'revoke', '--db', db], {}, 20_000, token + '\n');
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.match(revoked.stdout, /^revoked 1 token\(s\)\n$/);
+      // Another process revoked it: this server sees it within its cache's freshness (half a second).
+      await new Promise((r) => setTimeout(r, 700));
+      assert.equal((await open()).error, 'token_revoked');
+    } finally {
+      await server.stop();
+    }
+    const bad = await run(['tokens', 'app', '--app', 'A0DEMO0001', '--scopes', 'chat:write', '--db', db]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^tessera: not app-level scopes: chat:write/);
+    const again = await run(['tokens', 'revoke', '--db', db], {}, 20_000, token + '\n');
+    assert.equal(again.stderr, 'tessera: no live token matches\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

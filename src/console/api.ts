@@ -13,6 +13,8 @@ export interface AdminApiDeps {
   adminToken: string | undefined;
   logger: Logger;
   publicUrl(): string;
+  /** An event_context for an app's event in a workspace, as event deliveries carry (for apps.event.authorizations.list). */
+  eventContext(appId: string, teamId: string): Promise<string | null>;
 }
 
 type Who = { kind: 'token' } | { kind: 'member'; userId: string };
@@ -70,6 +72,15 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
     scope.get('/admin/api/clock', async (request, reply) => {
       if ((await authorise(request, reply)) === null) return reply;
       return clockAnswer();
+    });
+
+    scope.post('/admin/api/event_context', async (request, reply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      const { app_id: appId, team_id: teamId } = (request.body ?? {}) as Record<string, unknown>;
+      if (typeof appId !== 'string' || typeof teamId !== 'string') return fail(reply, 400, 'invalid_arguments', 'send {"app_id": "A…", "team_id": "T…"}');
+      const context = await deps.eventContext(appId, teamId);
+      if (context === null) return fail(reply, 404, 'not_installed', 'the app is not installed in that workspace');
+      return { ok: true, event_context: context };
     });
 
     scope.post('/admin/api/clock', async (request, reply) => {

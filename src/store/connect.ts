@@ -7,6 +7,7 @@ import { NodeSqliteDialect, openSqlite } from './sqlite.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_install_flows.ts';
 import * as m0003 from './migrations/0003_live_tokens.ts';
+import * as m0004 from './migrations/0004_socket_tickets.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_install_flows': m0002,
   '0003_live_tokens': m0003,
+  '0004_socket_tickets': m0004,
 };
 
 export class DatabaseUnavailable extends Error {

@@ -5,6 +5,7 @@ import { connect, migrate, ping, type Connection, type Engine } from './connect.
 import { loadFixture, type LoadSummary } from './fixtures.ts';
 import type { Database } from './schema.ts';
 import { AppRepository } from './apps.ts';
+import { AppLevelRepository } from './app-level.ts';
 import { InstallRepository } from './installs.ts';
 import { MessageRepository } from './messages.ts';
 import { RefreshRepository } from './refresh.ts';
@@ -25,6 +26,7 @@ export class Store {
   readonly messages: MessageRepository;
   readonly refresh: RefreshRepository;
   readonly settings: SettingsRepository;
+  readonly appLevel: AppLevelRepository;
 
   private constructor(connection: Connection, box: SecretBox) {
     this.#connection = connection;
@@ -37,6 +39,7 @@ export class Store {
     this.messages = new MessageRepository(connection.db);
     this.refresh = new RefreshRepository(connection.db, box);
     this.settings = new SettingsRepository(connection.db);
+    this.appLevel = new AppLevelRepository(connection.db);
   }
 
   static async open(spec: string, box: SecretBox, options: { queryTimeoutMs?: number } = {}): Promise<Store> {

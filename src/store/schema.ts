@@ -138,6 +138,15 @@ export interface TokenTable {
   replays: Generated<number>;
 }
 
+export interface SocketTicketTable {
+  digest: string;
+  app_id: string;
+  token_digest: string;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: Millis | null;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -225,6 +234,7 @@ export interface Database {
   authorizations: AuthorizationTable;
   tokens: TokenTable;
   settings: SettingTable;
+  socket_tickets: SocketTicketTable;
   sessions: SessionTable;
   session_members: SessionMemberTable;
   authorization_requests: AuthorizationRequestTable;

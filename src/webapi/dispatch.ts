@@ -58,6 +58,7 @@ export class WebApi {
       const parsed = parseApiRequest(request);
       let auth: AuthContext | null = null;
       if (spec.tokens !== 'none') {
+        if (spec.headerOnly && parsed.token !== undefined && !parsed.tokenFromHeader) throw new SlackError('not_authed');
         auth = await this.#authenticator.authenticate(parsed.token, parsed.tokenInQuery, request.remoteAddress);
         answer.outcome.tokenKind = auth.kind;
         answer.scopes = auth.effectiveScopes;

@@ -21,6 +21,8 @@ export interface ParsedApiRequest {
   token: string | undefined;
   /** Whether a token travelled in the URL, which apps created after 2021-02-24 may not do. */
   tokenInQuery: boolean;
+  /** Whether the token came in the Authorization header (app-level methods take it nowhere else). */
+  tokenFromHeader: boolean;
   /** The Authorization header when it is not a bearer token (HTTP Basic client credentials for oauth.*). */
   basicAuthorization: string | undefined;
 }
@@ -84,8 +86,9 @@ export function parseApiRequest(raw: RawApiRequest): ParsedApiRequest {
   const argToken = typeof args['token'] === 'string' ? (args['token'] as string) : undefined;
   delete args['token'];
   if (token !== undefined && argToken !== undefined && argToken !== token) throw new SlackError('invalid_auth');
+  const tokenFromHeader = token !== undefined && token !== '';
   if (token === undefined || token === '') token = argToken === '' ? undefined : argToken;
-  return { args, warnings, token, tokenInQuery: tokenInQuery && token !== undefined, basicAuthorization };
+  return { args, warnings, token, tokenInQuery: tokenInQuery && token !== undefined, tokenFromHeader, basicAuthorization };
 }
 
 // What Slack's SDKs send on every call, parsed once.

@@ -51,6 +51,8 @@ export interface MethodSpec<A extends Record<string, ArgSpec> = Record<string, A
   scopes?: Partial<Record<TokenClass, readonly string[]>>;
   tier: Tier;
   args: A;
+  /** The token must come in the Authorization header (Slack's app-level methods); elsewhere it is not_authed. */
+  headerOnly?: boolean;
   handler(ctx: MethodContext<A>): Promise<Record<string, unknown>>;
 }
 
