@@ -65,7 +65,11 @@ export class WebApi {
         answer.acceptedScopes = spec.scopes?.[auth.tokenClass] ?? [];
         if (!spec.tokens.includes(auth.tokenClass)) throw new SlackError('not_allowed_token_type');
         checkScopes(spec, auth);
-        await this.#rateLimits.consume(spec.tier, `${spec.name}:${auth.teamId ?? '-'}:${auth.appId ?? auth.userId ?? '-'}`);
+        const key = `${spec.name}:${auth.teamId ?? '-'}:${auth.appId ?? auth.userId ?? '-'}`;
+        if (spec.rateLimit) {
+          const per = parsed.args[spec.rateLimit.perArgument];
+          await this.#rateLimits.consume(spec.tier, `${key}:${typeof per === 'string' ? per : '-'}`, { points: spec.rateLimit.points, seconds: spec.rateLimit.seconds });
+        } else await this.#rateLimits.consume(spec.tier, key);
       } else {
         const client = typeof parsed.args['client_id'] === 'string' ? parsed.args['client_id'] : request.remoteAddress;
         await this.#rateLimits.consume(spec.tier, `${spec.name}:client:${client}`);

@@ -22,7 +22,7 @@ export const DEFAULT_BUDGETS: RateLimitConfig['perMinute'] = { '1': 5, '2': 20, 
  */
 export class RateLimits {
   readonly #config: RateLimitConfig;
-  readonly #limiters = new Map<number, RateLimiterAbstract>();
+  readonly #limiters = new Map<string, RateLimiterAbstract>();
   readonly #redis: Redis | undefined;
 
   constructor(config: RateLimitConfig) {
@@ -38,11 +38,11 @@ export class RateLimits {
   }
 
   /** Spends one call of `key`'s budget, or throws `ratelimited` with the seconds to wait. */
-  async consume(tier: Tier, key: string, perMinuteOverride?: number): Promise<void> {
+  async consume(tier: Tier, key: string, own?: { points: number; seconds: number }): Promise<void> {
     if (!this.#config.enabled) return;
-    const points = perMinuteOverride ?? this.#config.perMinute[`${tier}`];
+    const points = own?.points ?? this.#config.perMinute[`${tier}`];
     try {
-      await this.#limiter(points).consume(key, 1);
+      await this.#limiter(points, own?.seconds ?? 60).consume(key, 1);
     } catch (rejection) {
       if (rejection instanceof Error) throw rejection;
       const ms = (rejection as RateLimiterRes).msBeforeNext;
@@ -50,14 +50,15 @@ export class RateLimits {
     }
   }
 
-  #limiter(points: number): RateLimiterAbstract {
-    let limiter = this.#limiters.get(points);
+  #limiter(points: number, seconds: number): RateLimiterAbstract {
+    const id = `${points}/${seconds}`;
+    let limiter = this.#limiters.get(id);
     if (!limiter) {
-      const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix: `tessera:${points}` });
+      const memory = new RateLimiterMemory({ points, duration: seconds, keyPrefix: `tessera:${id}` });
       limiter = this.#redis
-        ? new RateLimiterRedis({ storeClient: this.#redis, points, duration: 60, keyPrefix: `tessera:rl:${points}`, insuranceLimiter: memory })
+        ? new RateLimiterRedis({ storeClient: this.#redis, points, duration: seconds, keyPrefix: `tessera:rl:${id}`, insuranceLimiter: memory })
         : memory;
-      this.#limiters.set(points, limiter);
+      this.#limiters.set(id, limiter);
     }
     return limiter;
   }

@@ -53,6 +53,11 @@ export interface MethodSpec<A extends Record<string, ArgSpec> = Record<string, A
   args: A;
   /** The token must come in the Authorization header (Slack's app-level methods); elsewhere it is not_authed. */
   headerOnly?: boolean;
+  /**
+   * A budget of the method's own instead of its tier's, counted per value of an argument as well: chat.postMessage
+   * allows about one message per second per channel, with short bursts.
+   */
+  rateLimit?: { points: number; seconds: number; perArgument: string };
   handler(ctx: MethodContext<A>): Promise<Record<string, unknown>>;
 }
 
