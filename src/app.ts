@@ -19,6 +19,8 @@ import { registerPages } from './oauth/index.ts';
 import { registerHooks } from './webhooks/incoming.ts';
 import { registerAdminApi } from './console/api.ts';
 import { ClockSync } from './console/clock-sync.ts';
+import { EventDeliverer } from './events/deliverer.ts';
+import { SocketHub } from './events/sockets.ts';
 import { encodeEventContext } from './domain/event-context.ts';
 import { randomBase62 } from './domain/base62.ts';
 import { randomBytes } from 'node:crypto';
@@ -72,6 +74,8 @@ export async function createTessera(config: Config, options: CreateOptions = {})
 
   const authenticator = new Authenticator(store.tokens, clock, { freshnessMs: config.tokenCacheMs });
   const rateLimits = new RateLimits(config.rateLimits);
+  const sockets = new SocketHub(store, clock, logger);
+  const deliverer = new EventDeliverer(store, clock, logger, sockets);
   let publicUrl = config.publicUrl;
   const services: Services = {
     store,
@@ -92,6 +96,9 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       // An uninstall or a deactivated bot ends tokens beyond the listed ones: forget every cached check.
       if (result.uninstalledInstallationId || result.deactivatedBotId) authenticator.invalidateAll();
       else authenticator.invalidate(result.revokedDigests.length > 0 ? result.revokedDigests : [digest]);
+      // A revoked app-level token ends the sockets it opened; the events the revocation recorded go out now.
+      sockets.disconnectToken(new Set(result.revokedDigests));
+      void deliverer.tick();
       return result;
     },
   };
@@ -114,8 +121,8 @@ export async function createTessera(config: Config, options: CreateOptions = {})
         socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
       } else socket.destroy();
     },
-    serverFactory: (handler) =>
-      createServer(
+    serverFactory: (handler) => {
+      const server = createServer(
         {
           // Node's own request timer bounds slow clients without a timer per request; a body still missing at
           // the deadline is answered `request_timeout` by the API's client-error hook.
@@ -128,7 +135,14 @@ export async function createTessera(config: Config, options: CreateOptions = {})
           if (req.url !== undefined && req.url.startsWith('/api/')) handleApi(req, res);
           else handler(req, res);
         },
-      ),
+      );
+      // Socket Mode's WebSockets (the URLs apps.connections.open hands out); no other upgrade is accepted.
+      server.on('upgrade', (request, socket, head) => {
+        socket.on('error', () => socket.destroy());
+        void sockets.upgrade(request, socket, head);
+      });
+      return server;
+    },
   }) as unknown as FastifyInstance;
   fastify.get('/healthz', async () => ({ ok: true }));
   const pageDeps = {
@@ -179,10 +193,13 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       url = `http://${host}:${address.port}`;
       // On a port chosen by the system (0), links can only name the real one once it is known.
       if (!config.publicUrlGiven) publicUrl = url;
+      deliverer.start();
       return url;
     },
     async close() {
       clockSync.stop();
+      await deliverer.stop();
+      await sockets.close();
       await fastify.close();
       await rateLimits.close();
       await store.close();

@@ -13,6 +13,7 @@ import { CONFIG_TOKEN_LIFETIME_SECONDS } from './domain/token-kinds.ts';
 import { APP_LEVEL_SCOPES } from './domain/scopes.ts';
 import { parseToken, tokenDigest } from './domain/token-strings.ts';
 import { createLogger } from './log.ts';
+import { verifyRequestUrl } from './events/request-url.ts';
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -25,6 +26,12 @@ Commands:
   tokens app --app A --scopes connections:write,authorizations:read
                      issue an app-level token (xapp-) for an app
   tokens revoke      revoke the token read from standard input (any kind), as auth.revoke would
+  apps regenerate --app A --secret client|signing|verification
+                     a new secret, printed once (a client secret's predecessor works 24 hours more)
+  apps request-url --app A --url URL
+                     set the Request URL after Slack's url_verification challenge (--url none clears it)
+  apps socket-mode --app A on|off
+                     deliver events over Socket Mode instead of the Request URL
 
 Options (each also an environment variable):
   --port N           PORT (3100)
@@ -151,6 +158,53 @@ async function tokens(argv: string[]): Promise<void> {
   }
 }
 
+/** `apps …`: an app's secrets and event settings, as its settings pages would change them. */
+async function apps(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { db: { type: 'string' }, app: { type: 'string' }, secret: { type: 'string' }, url: { type: 'string' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new ConfigError((error as Error).message.split('\n')[0]!);
+  }
+  const [what, ...extra] = parsed.positionals;
+  const { app, secret, url } = parsed.values;
+  const usage = 'usage: tessera apps regenerate --app A --secret client|signing|verification | apps request-url --app A --url URL | apps socket-mode --app A on|off';
+  if (!app) throw new ConfigError(usage);
+  if (what === 'regenerate' && (extra.length > 0 || (secret !== 'client' && secret !== 'signing' && secret !== 'verification'))) throw new ConfigError(usage);
+  if (what === 'request-url' && (extra.length > 0 || !url)) throw new ConfigError(usage);
+  if (what === 'socket-mode' && (extra.length !== 1 || (extra[0] !== 'on' && extra[0] !== 'off'))) throw new ConfigError(usage);
+  if (what !== 'regenerate' && what !== 'request-url' && what !== 'socket-mode') throw new ConfigError(usage);
+  const config = configFrom({ db: parsed.values.db }, process.env);
+  const box = new SecretBox(loadSecretKey({ secret: config.secretKey, keyFile: config.keyFile }));
+  const store = await Store.open(config.db, box);
+  try {
+    await store.migrate();
+    if (!(await store.apps.byId(app))) throw new ConfigError(`no app ${app}`);
+    if (what === 'regenerate') {
+      const value =
+        secret === 'client'
+          ? await store.apps.regenerateClientSecret(app, Date.now(), 24 * 3600 * 1000)
+          : secret === 'signing'
+            ? await store.apps.regenerateSigningSecret(app)
+            : await store.apps.regenerateVerificationToken(app);
+      process.stdout.write(`${secret === 'verification' ? 'verification token' : `${secret} secret`}: ${value}\n${secret === 'client' ? 'The previous client secret keeps working for 24 hours.\n' : 'In force now.\n'}`);
+    } else if (what === 'request-url') {
+      if (url === 'none') await store.apps.setRequestUrl(app, null);
+      else {
+        const outcome = await verifyRequestUrl(url!, (await store.apps.signingSecret(app))!, (await store.apps.verificationToken(app))!);
+        if (!outcome.ok) throw new ConfigError(`the Request URL was not verified: ${outcome.reason}`);
+        await store.apps.setRequestUrl(app, url!);
+      }
+      process.stdout.write(url === 'none' ? 'Request URL cleared\n' : `Request URL verified and set: ${url}\n`);
+    } else {
+      await store.apps.setSocketMode(app, extra[0] === 'on');
+      process.stdout.write(`Socket Mode ${extra[0]}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 function readStdin(): Promise<string> {
   return new Promise((resolve) => {
     if (process.stdin.isTTY) process.stderr.write('paste the token, then Ctrl-D\n');
@@ -182,6 +236,8 @@ async function main(): Promise<void> {
     }
     case 'tokens':
       return tokens(rest);
+    case 'apps':
+      return apps(rest);
     case 'migrate': {
       const { store } = await openStore(rest, 0);
       await store.close();

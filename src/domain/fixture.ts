@@ -38,6 +38,7 @@ export interface FixtureApp {
   workspace_app: boolean;
   distributed: boolean;
   token_rotation: boolean;
+  socket_mode: boolean;
   request_url: string | null;
   ip_allowlist: string[];
   token_lifetime_seconds: number;
@@ -171,6 +172,7 @@ export function validateFixture(input: unknown): Fixture {
       workspace_app: v.flag(a, at, 'workspace_app', false),
       distributed: v.flag(a, at, 'distributed', true),
       token_rotation: v.flag(a, at, 'token_rotation', false),
+      socket_mode: v.flag(a, at, 'socket_mode', false),
       request_url,
       ip_allowlist,
       token_lifetime_seconds: typeof lifetime === 'number' ? lifetime : 43_200,

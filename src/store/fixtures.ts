@@ -106,6 +106,7 @@ export async function loadFixture(db: Kysely<Database>, box: SecretBox, fixture:
         workspace_app: a.workspace_app ? 1 : 0,
         distributed: a.distributed ? 1 : 0,
         token_rotation: a.token_rotation ? 1 : 0,
+        socket_mode: a.socket_mode ? 1 : 0,
         request_url: a.request_url,
         ip_allowlist: JSON.stringify(a.ip_allowlist),
         token_lifetime_seconds: a.token_lifetime_seconds,
@@ -113,7 +114,7 @@ export async function loadFixture(db: Kysely<Database>, box: SecretBox, fixture:
       };
       await trx
         .insertInto('apps')
-        .values({ id: a.id, ...row, socket_mode: 0, previous_client_secret_digest: null, previous_client_secret_expires_at: null })
+        .values({ id: a.id, ...row, previous_client_secret_digest: null, previous_client_secret_expires_at: null })
         .onConflict((oc) => oc.column('id').doUpdateSet(row))
         .execute();
       summary.apps++;

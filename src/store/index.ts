@@ -11,6 +11,7 @@ import { MessageRepository } from './messages.ts';
 import { RefreshRepository } from './refresh.ts';
 import { SessionRepository } from './sessions.ts';
 import { SettingsRepository } from './settings.ts';
+import { EventOutbox } from './events.ts';
 import { TokenRepository } from './tokens.ts';
 import { WorkspaceRepository } from './workspaces.ts';
 
@@ -27,17 +28,19 @@ export class Store {
   readonly refresh: RefreshRepository;
   readonly settings: SettingsRepository;
   readonly appLevel: AppLevelRepository;
+  readonly events: EventOutbox;
 
   private constructor(connection: Connection, box: SecretBox) {
     this.#connection = connection;
     this.box = box;
-    this.tokens = new TokenRepository(connection.db);
+    this.events = new EventOutbox(connection.db, box);
+    this.tokens = new TokenRepository(connection.db, this.events);
     this.workspaces = new WorkspaceRepository(connection.db);
     this.apps = new AppRepository(connection.db, box);
     this.sessions = new SessionRepository(connection.db);
-    this.installs = new InstallRepository(connection.db);
+    this.installs = new InstallRepository(connection.db, this.events);
     this.messages = new MessageRepository(connection.db);
-    this.refresh = new RefreshRepository(connection.db, box);
+    this.refresh = new RefreshRepository(connection.db, box, this.events);
     this.settings = new SettingsRepository(connection.db);
     this.appLevel = new AppLevelRepository(connection.db);
   }

@@ -5,6 +5,7 @@ import { newId } from '../domain/ids.ts';
 import { idNumber, mintToken, tokenDigest, tokenHint } from '../domain/token-strings.ts';
 import type { AppRecord } from './apps.ts';
 import { findOrCreateAuthorization, findOrCreateBot, findOrCreateInstallation } from './grants.ts';
+import type { EventOutbox } from './events.ts';
 import type { Database, Flow } from './schema.ts';
 
 export interface NewCode {
@@ -67,8 +68,10 @@ const list = (text: string): string[] => (text ? text.split(',') : []);
 /** Authorization codes, and the one transaction that turns a code into an installation and its tokens. */
 export class InstallRepository {
   readonly #db: Kysely<Database>;
+  readonly #events: EventOutbox;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, events: EventOutbox) {
+    this.#events = events;
     this.#db = db;
   }
 
@@ -123,6 +126,7 @@ export class InstallRepository {
       const issued = row?.issued ? (JSON.parse(row.issued) as { tokens: string[]; webhook: string | null }) : { tokens: [], webhook: null };
       if (issued.tokens.length > 0) await trx.updateTable('tokens').set({ revoked_at: now }).where('digest', 'in', issued.tokens).where('revoked_at', 'is', null).execute();
       if (issued.webhook !== null) await trx.updateTable('incoming_webhooks').set({ removed_at: now }).where('id', '=', issued.webhook).where('removed_at', 'is', null).execute();
+      await this.#events.recordRevocations(trx, issued.tokens, now);
       return issued.tokens;
     });
   }

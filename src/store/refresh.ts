@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/sealed.ts';
 import { idNumber, mintToken, tokenDigest, tokenHint, type TokenFamily } from '../domain/token-strings.ts';
 import type { TokenKind } from '../domain/token-kinds.ts';
 import { newId } from '../domain/ids.ts';
+import type { EventOutbox } from './events.ts';
 import type { Database } from './schema.ts';
 import { findOrCreateAuthorization } from './grants.ts';
 import { prepared } from './prepared.ts';
@@ -50,9 +51,12 @@ export class RefreshRepository {
   readonly #db: Kysely<Database>;
   readonly #box: SecretBox;
 
-  constructor(db: Kysely<Database>, box: SecretBox) {
+  readonly #events: EventOutbox;
+
+  constructor(db: Kysely<Database>, box: SecretBox, events: EventOutbox) {
     this.#db = db;
     this.#box = box;
+    this.#events = events;
   }
 
   async rotate(r: RotationRequest): Promise<RotationResult> {
@@ -85,6 +89,7 @@ export class RefreshRepository {
     const live = await trx.selectFrom('tokens').select('digest').where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
     await trx.updateTable('tokens').set({ revoked_at: r.now }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
     await trx.updateTable('tokens').set({ answer_sealed: null }).where('digest', '=', r.digest).execute();
+    await this.#events.recordRevocations(trx, live.map((t) => t.digest), r.now);
     return { kind: 'reuse', revoked: live.map((t) => t.digest) };
   }
 

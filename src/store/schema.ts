@@ -147,6 +147,23 @@ export interface SocketTicketTable {
   used_at: Millis | null;
 }
 
+export interface EventDeliveryTable {
+  event_id: string;
+  app_id: string;
+  team_id: string;
+  type: string;
+  body: string;
+  created_at: Millis;
+  sequence: number;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: Millis;
+  lease_until: Millis | null;
+  last_error: string | null;
+  delivered_at: Millis | null;
+  delivered_via: string | null;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -235,6 +252,7 @@ export interface Database {
   tokens: TokenTable;
   settings: SettingTable;
   socket_tickets: SocketTicketTable;
+  event_deliveries: EventDeliveryTable;
   sessions: SessionTable;
   session_members: SessionMemberTable;
   authorization_requests: AuthorizationRequestTable;

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { EventOutbox } from './events.ts';
 import type { Database, StoredTokenKind } from './schema.ts';
 
 /** Everything authentication needs about a token, read in one query and cached by digest. */
@@ -55,8 +56,10 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export class TokenRepository {
   readonly #db: Kysely<Database>;
+  readonly #events: EventOutbox;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, events: EventOutbox) {
+    this.#events = events;
     this.#db = db;
   }
 
@@ -198,6 +201,7 @@ export class TokenRepository {
         await markUninstalled(trx, token.installation_id, now);
         result.uninstalledInstallationId = token.installation_id;
       }
+      await this.#events.recordRevocations(trx, result.revokedDigests, now, result.uninstalledInstallationId ? [result.uninstalledInstallationId] : []);
       return result;
     });
   }
@@ -222,6 +226,7 @@ export class TokenRepository {
       if (digests.length > 0) await trx.updateTable('tokens').set({ revoked_at: now }).where('digest', 'in', digests).execute();
       await trx.updateTable('authorizations').set({ revoked_at: now }).where('installation_id', '=', installationId).where('revoked_at', 'is', null).execute();
       await markUninstalled(trx, installationId, now);
+      await this.#events.recordRevocations(trx, digests, now, [installationId]);
       return digests;
     });
   }
