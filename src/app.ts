@@ -21,6 +21,7 @@ import { registerAdminApi } from './console/api.ts';
 import { ClockSync } from './console/clock-sync.ts';
 import { EventDeliverer } from './events/deliverer.ts';
 import { SocketHub } from './events/sockets.ts';
+import { verifyRequestUrl } from './events/request-url.ts';
 import { encodeEventContext } from './domain/event-context.ts';
 import { randomBase62 } from './domain/base62.ts';
 import { randomBytes } from 'node:crypto';
@@ -176,6 +177,23 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     return errorPage(reply, status, status === 500 ? 'Something went wrong' : 'Bad request', status === 500 ? 'Tessera could not complete this request. Try again.' : 'This request could not be understood.');
   });
 
+  /**
+   * Request URLs from a fixture get Slack's url_verification challenge once Tessera is up. A fixture states what
+   * exists, so a URL that does not answer yet (its app starts after Tessera) is kept, and the outcome is logged.
+   */
+  async function challengeFixtureRequestUrls(fixture: Fixture): Promise<void> {
+    try {
+      for (const app of fixture.apps) {
+        if (!app.request_url) continue;
+        const outcome = await verifyRequestUrl(app.request_url, app.signing_secret, (await store.apps.verificationToken(app.id)) ?? '');
+        if (outcome.ok) logger.info({ event: 'request_url_verified', app: app.id }, 'Request URL verified');
+        else logger.warn({ event: 'request_url_unverified', app: app.id, reason: outcome.reason }, 'Request URL did not answer the challenge; events will be retried');
+      }
+    } catch {
+      // closed while challenging: nothing to report to
+    }
+  }
+
   let url = '';
   const tessera: Tessera = {
     config,
@@ -194,6 +212,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       // On a port chosen by the system (0), links can only name the real one once it is known.
       if (!config.publicUrlGiven) publicUrl = url;
       deliverer.start();
+      if (options.fixture) void challengeFixtureRequestUrls(options.fixture);
       return url;
     },
     async close() {

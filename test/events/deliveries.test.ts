@@ -248,3 +248,62 @@ describe('Socket Mode', () => {
   });
 });
 
+
+describe('app credentials', () => {
+  test('a regenerated client secret: the old one works 24 hours more; a new verification token reaches the payload', async () => {
+    const port = await freePort();
+    const made = fixtureWithRequestUrl(`http://localhost:${port}/slack/events`);
+    const server = await startServer('sqlite', made.fixture, { adminToken: ADMIN_TOKEN });
+    const bolt = await startBolt(port, server, made.tokens.bot);
+    try {
+      const app = (await server.tessera.store.apps.byId('A0DEMO0001'))!;
+      const client = new WebClient(undefined, { slackApiUrl: server.apiUrl, retryConfig: { retries: 0 } });
+      const exchange = (secret: string) => client.oauth.v2.access({ client_id: app.client_id, client_secret: secret, code: 'not-a-code' }).catch((e: { data?: { error?: string } }) => e.data?.error);
+      const fresh = await server.tessera.store.apps.regenerateClientSecret('A0DEMO0001', server.tessera.clock.now(), 24 * 3600 * 1000);
+      assert.equal(await exchange(fresh!), 'invalid_code', 'the new secret is accepted (the code is not)');
+      assert.equal(await exchange('a0demo0001-client-secret'), 'invalid_code', 'so is the old one, for now');
+      await moveClock(server, 24 * 3600 + 1);
+      assert.equal(await exchange('a0demo0001-client-secret'), 'bad_client_secret', 'a day later it is not');
+      await resetClock(server);
+
+      const token = await server.tessera.store.apps.regenerateVerificationToken('A0DEMO0001');
+      await new WebClient(made.tokens.user, { slackApiUrl: server.apiUrl, retryConfig: { retries: 0 } }).auth.revoke();
+      const got = await until('the event', () => bolt.received[0]);
+      assert.equal(got.body['token'], token);
+    } finally {
+      await bolt.stop();
+      await server.close();
+    }
+  });
+});
+
+describe('Socket Mode limits', () => {
+  test('at most 10 sockets per app; Tessera says disconnect before it closes one', async () => {
+    const { default: WebSocket } = await import('ws');
+    const made = standardFixture();
+    (made.fixture['apps'] as Array<Record<string, unknown>>).find((a) => a['id'] === 'A0DEMO0001')!['socket_mode'] = true;
+    const server = await startServer('sqlite', made.fixture);
+    const sockets: Array<{ messages: Array<Record<string, unknown>>; closed: Promise<void> }> = [];
+    try {
+      const api = new WebClient(made.tokens.app, { slackApiUrl: server.apiUrl, retryConfig: { retries: 0 } });
+      for (let i = 0; i < 11; i++) {
+        const { url } = await api.apps.connections.open();
+        const messages: Array<Record<string, unknown>> = [];
+        const ws = new WebSocket(url!);
+        const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
+        ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as Record<string, unknown>));
+        ws.on('error', () => {});
+        await until('the first message', () => messages[0]);
+        sockets.push({ messages, closed });
+      }
+      assert.deepEqual(sockets.slice(0, 10).map((s) => s.messages[0]!['type']), Array(10).fill('hello'));
+      assert.equal(sockets[9]!.messages[0]!['num_connections'], 10);
+      assert.deepEqual([sockets[10]!.messages[0]!['type'], sockets[10]!.messages[0]!['reason']], ['disconnect', 'too_many_websockets']);
+      await sockets[10]!.closed;
+    } finally {
+      await server.close();
+    }
+    await Promise.all(sockets.slice(0, 10).map((s) => s.closed));
+    for (const s of sockets.slice(0, 10)) assert.deepEqual([s.messages.at(-1)!['type'], s.messages.at(-1)!['reason']], ['disconnect', 'refresh_requested']);
+  });
+});
