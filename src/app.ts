@@ -9,6 +9,8 @@ import { demoFixture, type DemoCredentials } from './demo.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Store } from './store/index.ts';
 import { Authenticator } from './webapi/authenticate.ts';
+import { Faults } from './webapi/faults.ts';
+import { RequestLog } from './webapi/request-log.ts';
 import { WebApi } from './webapi/dispatch.ts';
 import { createApiHandler } from './webapi/http.ts';
 import { METHODS } from './webapi/methods/index.ts';
@@ -38,6 +40,10 @@ export interface Tessera {
   readonly url: string;
   /** The demo workspace's secrets, when this start created it. */
   readonly demo: DemoCredentials | undefined;
+  /** The Web API calls this process answered, newest last (the console's request log, the test kit's requests()). */
+  readonly requests: RequestLog;
+  /** Errors and rate limits to inject into apps' next calls. */
+  readonly faults: Faults;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -87,6 +93,8 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     rotation: { graceMs: 60_000, maxReplays: 3 },
     audit(event) {
       logger.info(event, 'security event');
+      const { event: name, ...details } = event;
+      store.audit.record(clock.now(), name, details).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'could not write the audit log'));
     },
     tokensChanged(digests) {
       if (digests === 'all') authenticator.invalidateAll();
@@ -97,13 +105,16 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       // An uninstall or a deactivated bot ends tokens beyond the listed ones: forget every cached check.
       if (result.uninstalledInstallationId || result.deactivatedBotId) authenticator.invalidateAll();
       else authenticator.invalidate(result.revokedDigests.length > 0 ? result.revokedDigests : [digest]);
+      if (result.revokedDigests.length > 0) services.audit({ event: 'token_revoked', tokens: result.revokedDigests.length, uninstalled: result.uninstalledInstallationId !== null, bot_deactivated: result.deactivatedBotId !== null });
       // A revoked app-level token ends the sockets it opened; the events the revocation recorded go out now.
       sockets.disconnectToken(new Set(result.revokedDigests));
       void deliverer.tick();
       return result;
     },
   };
-  const webApi = new WebApi(new MethodRegistry(METHODS), authenticator, rateLimits, services, logger);
+  const requests = new RequestLog();
+  const faults = new Faults();
+  const webApi = new WebApi(new MethodRegistry(METHODS), authenticator, rateLimits, services, logger, { requests, faults });
   const { handleApi, handleClientError } = createApiHandler(webApi, {
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
@@ -163,6 +174,9 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     adminToken: config.adminToken,
     logger,
     publicUrl: () => publicUrl,
+    requests,
+    faults,
+    audit: store.audit,
     async eventContext(appId, teamId) {
       if ((await store.tokens.installationOf(appId, teamId)) === null) return null;
       const team = await store.workspaces.team(teamId);
@@ -201,6 +215,8 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     clock,
     logger,
     demo,
+    requests,
+    faults,
     get url() {
       return url;
     },

@@ -4,6 +4,9 @@ import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../log.ts';
 import type { Sessions } from '../oauth/session.ts';
 import type { ClockSync } from './clock-sync.ts';
+import type { AuditRepository } from '../store/audit.ts';
+import type { Faults } from '../webapi/faults.ts';
+import type { RequestLog } from '../webapi/request-log.ts';
 
 export interface AdminApiDeps {
   clock: Clock;
@@ -13,6 +16,9 @@ export interface AdminApiDeps {
   adminToken: string | undefined;
   logger: Logger;
   publicUrl(): string;
+  requests: RequestLog;
+  faults: Faults;
+  audit: AuditRepository;
   /** An event_context for an app's event in a workspace, as event deliveries carry (for apps.event.authorizations.list). */
   eventContext(appId: string, teamId: string): Promise<string | null>;
 }
@@ -72,6 +78,59 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
     scope.get('/admin/api/clock', async (request, reply) => {
       if ((await authorise(request, reply)) === null) return reply;
       return clockAnswer();
+    });
+
+    const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
+    const positive = (text: string | undefined, max: number) => (text && /^[0-9]{1,7}$/.test(text) ? Math.min(Number(text), max) : undefined);
+
+    scope.get('/admin/api/requests', async (request, reply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      const q = query(request);
+      return { ok: true, requests: deps.requests.list({ appId: q['app_id'], method: q['method'], afterId: positive(q['after'], 1e9), limit: positive(q['limit'], 1000) ?? 200 }) };
+    });
+
+    scope.delete('/admin/api/requests', async (request, reply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      deps.requests.clear();
+      return { ok: true };
+    });
+
+    scope.get('/admin/api/audit', async (request, reply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      const q = query(request);
+      return { ok: true, events: await deps.audit.list({ appId: q['app_id'], event: q['event'], limit: positive(q['limit'], 1000) }) };
+    });
+
+    scope.get('/admin/api/faults', async (request, reply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      return { ok: true, faults: deps.faults.list() };
+    });
+
+    scope.post('/admin/api/faults', async (request, reply) => {
+      const who = await authorise(request, reply);
+      if (who === null) return reply;
+      const b = (request.body ?? {}) as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' && v.length <= 100 ? v : undefined);
+      const times = b['times'] === undefined ? 1 : b['times'];
+      if (typeof times !== 'number') return fail(reply, 400, 'invalid_arguments', 'times must be a number');
+      try {
+        const common = { appId: text(b['app_id']) ?? null, method: text(b['method']) ?? null, times };
+        const fault =
+          b['rate_limit'] !== undefined
+            ? deps.faults.rateLimit({ ...common, retryAfter: typeof (b['rate_limit'] as Record<string, unknown> | null)?.['retry_after'] === 'number' ? ((b['rate_limit'] as Record<string, unknown>)['retry_after'] as number) : undefined })
+            : deps.faults.add({ ...common, error: text(b['error']) ?? '' });
+        deps.logger.info({ event: 'fault_added', by: who.kind === 'token' ? 'admin_token' : who.userId, app: fault.appId, method: fault.method, error: fault.error }, 'fault injected');
+        return { ok: true, fault };
+      } catch (error) {
+        if (error instanceof RangeError) return fail(reply, 400, 'invalid_arguments', error.message);
+        throw error;
+      }
+    });
+
+    scope.delete('/admin/api/faults', async (request, reply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      deps.faults.clear();
+      return { ok: true };
     });
 
     scope.post('/admin/api/event_context', async (request, reply) => {

@@ -9,6 +9,7 @@ import * as m0002 from './migrations/0002_install_flows.ts';
 import * as m0003 from './migrations/0003_live_tokens.ts';
 import * as m0004 from './migrations/0004_socket_tickets.ts';
 import * as m0006 from './migrations/0006_event_outbox.ts';
+import * as m0007 from './migrations/0007_audit_log.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_live_tokens': m0003,
   '0004_socket_tickets': m0004,
   '0006_event_outbox': m0006,
+  '0007_audit_log': m0007,
 };
 
 export class DatabaseUnavailable extends Error {

@@ -12,6 +12,7 @@ import { RefreshRepository } from './refresh.ts';
 import { SessionRepository } from './sessions.ts';
 import { SettingsRepository } from './settings.ts';
 import { EventOutbox } from './events.ts';
+import { AuditRepository } from './audit.ts';
 import { TokenRepository } from './tokens.ts';
 import { WorkspaceRepository } from './workspaces.ts';
 
@@ -29,11 +30,13 @@ export class Store {
   readonly settings: SettingsRepository;
   readonly appLevel: AppLevelRepository;
   readonly events: EventOutbox;
+  readonly audit: AuditRepository;
 
   private constructor(connection: Connection, box: SecretBox) {
     this.#connection = connection;
     this.box = box;
     this.events = new EventOutbox(connection.db, box);
+    this.audit = new AuditRepository(connection.db);
     this.tokens = new TokenRepository(connection.db, this.events);
     this.workspaces = new WorkspaceRepository(connection.db);
     this.apps = new AppRepository(connection.db, box);

@@ -164,6 +164,15 @@ export interface EventDeliveryTable {
   delivered_via: string | null;
 }
 
+export interface AuditEventTable {
+  id: string;
+  at: Millis;
+  event: string;
+  app_id: string | null;
+  team_id: string | null;
+  details: string;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -253,6 +262,7 @@ export interface Database {
   settings: SettingTable;
   socket_tickets: SocketTicketTable;
   event_deliveries: EventDeliveryTable;
+  audit_events: AuditEventTable;
   sessions: SessionTable;
   session_members: SessionMemberTable;
   authorization_requests: AuthorizationRequestTable;

@@ -50,6 +50,9 @@ export async function authenticateClient(services: Services, args: { client_id?:
     app.previous_client_secret_expires_at !== null &&
     app.previous_client_secret_expires_at > services.clock.now() &&
     digestsEqual(digest, app.previous_client_secret_digest);
-  if (!current && !previous) throw new SlackError('bad_client_secret');
+  if (!current && !previous) {
+    services.audit({ event: 'client_secret_failed', app: app.id });
+    throw new SlackError('bad_client_secret');
+  }
   return app;
 }

@@ -4,6 +4,8 @@ import { parseApiRequest, type RawApiRequest } from './parse.ts';
 import type { RateLimits } from './ratelimit.ts';
 import { coerceArgs, type MethodContext, type MethodRegistry, type MethodSpec } from './registry.ts';
 import type { Services } from './services.ts';
+import { withoutSecrets, type RequestLog } from './request-log.ts';
+import type { Faults } from './faults.ts';
 
 /** One Web API answer, before it becomes HTTP: the body, and what the adapter turns into headers. */
 export interface ApiAnswer {
@@ -34,8 +36,14 @@ export class WebApi {
   readonly #rateLimits: RateLimits;
   readonly #services: Services;
   readonly #log: DispatchLogger;
+  readonly #requests: RequestLog | undefined;
+  readonly #faults: Faults | undefined;
+  /** client_id → app id, for logging and faults of the oauth.* methods (client ids never change). */
+  readonly #clientApps = new Map<string, string | null>();
 
-  constructor(registry: MethodRegistry, authenticator: Authenticator, rateLimits: RateLimits, services: Services, log: DispatchLogger) {
+  constructor(registry: MethodRegistry, authenticator: Authenticator, rateLimits: RateLimits, services: Services, log: DispatchLogger, observe: { requests?: RequestLog; faults?: Faults } = {}) {
+    this.#requests = observe.requests;
+    this.#faults = observe.faults;
     this.#registry = registry;
     this.#authenticator = authenticator;
     this.#rateLimits = rateLimits;
@@ -44,6 +52,10 @@ export class WebApi {
   }
 
   async handle(request: ApiRequest): Promise<ApiAnswer> {
+    const started = performance.now();
+    let auth: AuthContext | null = null;
+    let appId: string | null = null;
+    let args: Record<string, unknown> = {};
     const answer: ApiAnswer = {
       status: 200,
       body: { ok: true },
@@ -56,7 +68,7 @@ export class WebApi {
       const spec = this.#registry.get(request.methodName);
       if (!spec) throw new SlackError('unknown_method');
       const parsed = parseApiRequest(request);
-      let auth: AuthContext | null = null;
+      args = parsed.args;
       if (spec.tokens !== 'none') {
         if (spec.headerOnly && parsed.token !== undefined && !parsed.tokenFromHeader) throw new SlackError('not_authed');
         auth = await this.#authenticator.authenticate(parsed.token, parsed.tokenInQuery, request.remoteAddress);
@@ -70,14 +82,17 @@ export class WebApi {
           const per = parsed.args[spec.rateLimit.perArgument];
           await this.#rateLimits.consume(spec.tier, `${key}:${typeof per === 'string' ? per : '-'}`, { points: spec.rateLimit.points, seconds: spec.rateLimit.seconds });
         } else await this.#rateLimits.consume(spec.tier, key);
+        appId = auth.appId;
       } else {
         const client = typeof parsed.args['client_id'] === 'string' ? parsed.args['client_id'] : request.remoteAddress;
         await this.#rateLimits.consume(spec.tier, `${spec.name}:client:${client}`);
+        if (typeof parsed.args['client_id'] === 'string') appId = await this.#appOfClient(parsed.args['client_id']);
       }
-      const args = coerceArgs(spec.args, parsed.args);
+      this.#faults?.check(appId, spec.name);
+      const coerced = coerceArgs(spec.args, parsed.args);
       const result = await spec.handler({
         method: spec.name,
-        args: args as MethodContext['args'],
+        args: coerced as MethodContext['args'],
         auth,
         services: this.#services,
         basicAuthorization: parsed.basicAuthorization,
@@ -99,7 +114,31 @@ export class WebApi {
         answer.retryAfterSeconds = failure.retryAfterSeconds;
       }
     }
+    this.#requests?.record({
+      at: new Date(this.#services.clock.now()).toISOString(),
+      method: request.methodName,
+      tokenKind: answer.outcome.tokenKind,
+      appId,
+      teamId: auth?.teamId ?? null,
+      userId: auth?.userId ?? null,
+      scopes: auth?.effectiveScopes ?? [],
+      args: withoutSecrets(args),
+      ok: answer.outcome.error === null,
+      error: answer.outcome.error,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    });
     return answer;
+  }
+
+  async #appOfClient(clientId: string): Promise<string | null> {
+    if (this.#clientApps.has(clientId)) return this.#clientApps.get(clientId)!;
+    const app = clientId.length <= 128 ? await this.#services.store.apps.byClientId(clientId) : null;
+    // Unknown clients are not remembered: the map must not grow with whatever strangers send.
+    if (app) {
+      if (this.#clientApps.size > 10_000) this.#clientApps.clear();
+      this.#clientApps.set(clientId, app.id);
+    }
+    return app?.id ?? null;
   }
 
   #unexpected(error: unknown, method: string): SlackError {

@@ -20,6 +20,7 @@ export const appsUninstall = defineMethod({
     if (installationId !== null) {
       await ctx.services.store.tokens.uninstall(installationId, ctx.services.clock.now());
       ctx.services.tokensChanged('all');
+      ctx.services.audit({ event: 'app_uninstalled', app: app.id, team: auth.teamId });
     }
     return {};
   },

@@ -36,6 +36,7 @@ export async function exchangeCode(services: Services, app: AppRecord, flow: Flo
   if (code.flow !== flow) throw new SlackError('oauth_authorization_url_mismatch');
   const replay = async (): Promise<never> => {
     services.tokensChanged(await services.store.installs.revokeIssued(digest, now));
+    services.audit({ event: 'code_replayed', app: app.id, team: code.teamId });
     throw new SlackError('code_already_used');
   };
   if (code.usedAt !== null) return replay();
@@ -47,6 +48,7 @@ export async function exchangeCode(services: Services, app: AppRecord, flow: Flo
   if (code.botScopes.length === 0 && code.userScopes.length === 0) throw new SlackError('no_scopes');
   const issued = await services.store.installs.exchange(code, app, now);
   if (issued === null) return replay();
+  services.audit({ event: 'app_installed', app: app.id, team: code.teamId, user: code.userId, flow, bot_scopes: code.botScopes, user_scopes: code.userScopes });
   return { code, issued };
 }
 
