@@ -27,7 +27,7 @@ export function run(args: string[], env: Record<string, string> = {}, timeoutMs 
 }
 
 /** Starts `tessera serve`, waits for its "listening" log line, and returns its URL and a stop function. */
-export function serve(args: string[], env: Record<string, string> = {}): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
+export function serve(args: string[], env: Record<string, string> = {}): Promise<{ url: string; output: () => string; stop: () => Promise<number | null>; kill: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: { ...process.env, TESSERA_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -44,8 +44,14 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
           url: line[1]!,
           output: () => output,
           stop: () => new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
             child.once('close', (code) => done(code));
             child.kill('SIGTERM');
+          }),
+          /** SIGKILL: no shutdown code runs, as in a crash. */
+          kill: () => new Promise<void>((done) => {
+            child.once('close', () => done());
+            child.kill('SIGKILL');
           }),
         });
       }
