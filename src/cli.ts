@@ -43,6 +43,7 @@ Options (each also an environment variable):
   --redis-url URL    TESSERA_REDIS_URL: share rate-limit budgets between processes
   --trust-proxy X    TESSERA_TRUST_PROXY: false, true, or a number of proxy hops
   --log-level L      TESSERA_LOG_LEVEL: fatal, error, warn, info, debug, trace, silent (info)
+  --db-timeout MS    TESSERA_DB_TIMEOUT_MS: longest wait for the database before a request fails (10000)
 Also: TESSERA_SECRET_KEY (the key that seals secrets at rest), TESSERA_ADMIN_TOKEN.`;
 
 /** Problems a person can fix get one clear line and exit code 1; anything else is a bug and says so. */

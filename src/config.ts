@@ -40,6 +40,7 @@ export const SERVE_OPTIONS = {
   'redis-url': { type: 'string' },
   'trust-proxy': { type: 'string' },
   'log-level': { type: 'string' },
+  'db-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -74,7 +75,7 @@ export function configFrom(flags: Partial<Record<keyof typeof SERVE_OPTIONS, str
     bodyLimit: 1024 * 1024,
     bodyTimeoutMs: 10_000,
     tokenCacheMs: 500,
-    queryTimeoutMs: 10_000,
+    queryTimeoutMs: parseMilliseconds(text('db-timeout', 'TESSERA_DB_TIMEOUT_MS') ?? '10000', '--db-timeout'),
   };
 }
 
@@ -131,4 +132,9 @@ export function parseServeArgs(argv: string[], env: Env): { config: Config; help
     throw new ConfigError((error as Error).message.split('\n')[0]!);
   }
   return { config: configFrom(parsed.values, env), help: parsed.values.help === true };
+}
+
+function parseMilliseconds(value: string, flag: string): number {
+  if (!/^[0-9]{2,7}$/.test(value) || Number(value) < 50) throw new ConfigError(`${flag} takes milliseconds from 50 to 9999999 (got "${value}")`);
+  return Number(value);
 }

@@ -67,13 +67,17 @@ async function connectPostgres(spec: string, queryTimeoutMs: number): Promise<Co
   const pool = new pg.Pool({
     connectionString: url.toString(),
     max: 10,
-    connectionTimeoutMillis: 5_000,
+    // A database that is down or unreachable fails a request within the query timeout, never hangs it.
+    connectionTimeoutMillis: Math.min(5_000, queryTimeoutMs),
     query_timeout: queryTimeoutMs,
     options: schema ? `-c search_path=${schema}` : undefined,
     // Times are bigint milliseconds; within 2^53 they are exact as numbers.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
   pool.on('error', () => {}); // an idle client's error is seen again by the next query; never crash on it
+  // A client in use when its connection drops emits 'error' too, with nobody listening: the query in flight
+  // already fails with the same error, so this listener only keeps the process alive.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     try {
