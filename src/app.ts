@@ -81,6 +81,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
 
   const authenticator = new Authenticator(store.tokens, clock, { freshnessMs: config.tokenCacheMs });
   const rateLimits = new RateLimits(config.rateLimits);
+  if (!(await rateLimits.ready())) logger.warn({ event: 'redis_unavailable' }, 'Redis is not reachable: rate-limit budgets are counted per process until it is');
   const sockets = new SocketHub(store, clock, logger);
   const deliverer = new EventDeliverer(store, clock, logger, sockets);
   let publicUrl = config.publicUrl;

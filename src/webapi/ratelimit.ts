@@ -33,6 +33,26 @@ export class RateLimits {
     }
   }
 
+  /**
+   * Waits (a little) for Redis before serving: until it is connected, each process would count in its own memory,
+   * and budgets meant to be shared would be spent once per process.
+   */
+  async ready(timeoutMs = 3_000): Promise<boolean> {
+    const redis = this.#redis;
+    if (!redis) return true;
+    if (redis.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      redis.on('ready', onReady);
+    });
+  }
+
   get enabled(): boolean {
     return this.#config.enabled;
   }
