@@ -21,6 +21,8 @@ import { registerPages } from './oauth/index.ts';
 import { registerHooks } from './webhooks/incoming.ts';
 import { registerAdminApi } from './console/api.ts';
 import { ClockSync } from './console/clock-sync.ts';
+import { AdminAccess } from './console/access.ts';
+import { AdminService } from './console/admin.ts';
 import { EventDeliverer } from './events/deliverer.ts';
 import { SocketHub } from './events/sockets.ts';
 import { verifyRequestUrl } from './events/request-url.ts';
@@ -168,11 +170,14 @@ export async function createTessera(config: Config, options: CreateOptions = {})
   };
   await registerPages(fastify, pageDeps);
   registerHooks(fastify, pageDeps);
+  const access = new AdminAccess(pageDeps.sessions, box, config.adminToken);
+  const admin = new AdminService(services);
   registerAdminApi(fastify, {
     clock,
     clockSync,
-    sessions: pageDeps.sessions,
-    adminToken: config.adminToken,
+    access,
+    admin,
+    store,
     logger,
     publicUrl: () => publicUrl,
     requests,

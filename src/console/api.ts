@@ -1,24 +1,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { digestsEqual, secretDigest } from '../crypto/passwords.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../log.ts';
-import type { Sessions } from '../oauth/session.ts';
+import type { AdminAccess } from './access.ts';
+import { AdminError, type AdminService } from './admin.ts';
 import type { ClockSync } from './clock-sync.ts';
 import type { AuditRepository } from '../store/audit.ts';
+import type { Store } from '../store/index.ts';
+import { OPENAPI } from './openapi.ts';
 import type { Faults } from '../webapi/faults.ts';
 import type { RequestLog } from '../webapi/request-log.ts';
 
 export interface AdminApiDeps {
   clock: Clock;
   clockSync: ClockSync;
-  sessions: Sessions;
-  /** TESSERA_ADMIN_TOKEN; without it only a signed-in workspace owner or admin may use the API. */
-  adminToken: string | undefined;
+  access: AdminAccess;
+  admin: AdminService;
   logger: Logger;
   publicUrl(): string;
   requests: RequestLog;
   faults: Faults;
   audit: AuditRepository;
+  store: Store;
   /** An event_context for an app's event in a workspace, as event deliveries carry (for apps.event.authorizations.list). */
   eventContext(appId: string, teamId: string): Promise<string | null>;
 }
@@ -35,20 +37,11 @@ function fail(reply: FastifyReply, status: number, error: string, detail?: strin
  * cannot be ridden to move the clock.
  */
 export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void {
-  const adminDigest = deps.adminToken ? secretDigest(deps.adminToken) : null;
-
   async function authorise(request: FastifyRequest, reply: FastifyReply): Promise<Who | null> {
-    const header = request.headers.authorization;
-    if (header !== undefined) {
-      const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-      if (adminDigest !== null && token !== '' && digestsEqual(secretDigest(token), adminDigest)) return { kind: 'token' };
-      fail(reply, 401, 'invalid_auth');
-      return null;
-    }
-    const session = await deps.sessions.read(request, reply);
-    const admin = session.members.find((m) => m.role === 'owner' || m.role === 'admin');
-    if (admin) return { kind: 'member', userId: admin.user_id };
-    if (session.members.length > 0) fail(reply, 403, 'not_allowed', 'only a workspace owner or admin may use the admin API');
+    const { admin, verdict } = await deps.access.who(request, reply);
+    if (admin) return admin.kind === 'token' ? { kind: 'token' } : { kind: 'member', userId: admin.userId };
+    if (verdict === 'invalid') fail(reply, 401, 'invalid_auth');
+    else if (verdict === 'denied') fail(reply, 403, 'not_allowed', 'only a workspace owner or admin may use the admin API');
     else fail(reply, 401, 'not_authed');
     return null;
   }
@@ -65,6 +58,7 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
       }
     });
     scope.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+      if (error instanceof AdminError) return fail(reply, error.status, error.code, error.message);
       if (error.statusCode === 415) return fail(reply, 415, 'invalid_post_type', 'send application/json');
       if (error.statusCode === 413) return fail(reply, 413, 'request_too_large');
       if (error.statusCode !== undefined && error.statusCode < 500) return fail(reply, 400, 'invalid_json');
@@ -132,6 +126,73 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
       deps.faults.clear();
       return { ok: true };
     });
+
+    // The console's own operations (src/console/admin.ts), each as JSON.
+    const body = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
+    const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+    const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const params = (request: FastifyRequest) => request.params as Record<string, string>;
+    const guarded = <T>(handler: (request: FastifyRequest) => Promise<T>) => async (request: FastifyRequest, reply: FastifyReply) => {
+      if ((await authorise(request, reply)) === null) return reply;
+      return handler(request);
+    };
+
+    scope.get('/admin/api/workspaces', guarded(async () => ({ ok: true, workspaces: await deps.store.console.teams() })));
+    scope.get('/admin/api/workspaces/:team/members', guarded(async (r) => ({ ok: true, members: await deps.store.console.members(params(r)['team']!) })));
+    scope.post('/admin/api/workspaces/:team/members', guarded(async (r) => {
+      const b = body(r);
+      return { ok: true, ...(await deps.admin.inviteMember({ team_id: params(r)['team']!, name: str(b['name']), real_name: str(b['real_name']), email: str(b['email']), role: (str(b['role']) || 'member') as 'member' })) };
+    }));
+    scope.post('/admin/api/members/:user/role', guarded(async (r) => {
+      await deps.admin.setRole(params(r)['user']!, str(body(r)['role']));
+      return { ok: true };
+    }));
+    scope.get('/admin/api/apps', guarded(async () => ({ ok: true, apps: await deps.store.console.apps() })));
+    scope.post('/admin/api/apps', guarded(async (r) => {
+      const b = body(r);
+      const credentials = await deps.admin.createApp({ name: str(b['name']), team_id: str(b['team_id']), redirect_urls: strings(b['redirect_urls']) ?? [], bot_scopes: strings(b['bot_scopes']) ?? [], user_scopes: strings(b['user_scopes']) ?? [], token_rotation: b['token_rotation'] === true });
+      return { ok: true, ...credentials };
+    }));
+    scope.get('/admin/api/apps/:app', guarded(async (r) => {
+      const app = await deps.store.apps.byId(params(r)['app']!);
+      if (!app) throw new AdminError('app_not_found', 'There is no such app.', 404);
+      const { client_secret_digest: _c, previous_client_secret_digest: _p, previous_client_secret_expires_at: _e, ...shown } = app;
+      return { ok: true, app: shown, installations: await deps.store.console.installations({ appId: app.id }), app_tokens: await deps.store.console.tokens({ appLevelOf: app.id }) };
+    }));
+    scope.post('/admin/api/apps/:app/settings', guarded(async (r) => {
+      const b = body(r);
+      await deps.admin.updateApp(params(r)['app']!, { redirect_urls: strings(b['redirect_urls']), bot_scopes: strings(b['bot_scopes']), user_scopes: strings(b['user_scopes']), ip_allowlist: strings(b['ip_allowlist']) });
+      return { ok: true };
+    }));
+    scope.post('/admin/api/apps/:app/regenerate', guarded(async (r) => {
+      const which = str(body(r)['secret']);
+      if (which !== 'client' && which !== 'signing' && which !== 'verification') throw new AdminError('invalid_arguments', 'secret is client, signing or verification.');
+      return { ok: true, secret: which, value: await deps.admin.regenerate(params(r)['app']!, which) };
+    }));
+    scope.post('/admin/api/apps/:app/request_url', guarded(async (r) => {
+      const url = body(r)['url'];
+      await deps.admin.setRequestUrl(params(r)['app']!, typeof url === 'string' && url !== '' ? url : null);
+      return { ok: true };
+    }));
+    scope.post('/admin/api/apps/:app/socket_mode', guarded(async (r) => {
+      await deps.admin.setSocketMode(params(r)['app']!, body(r)['on'] === true);
+      return { ok: true };
+    }));
+    scope.post('/admin/api/apps/:app/token_rotation', guarded(async (r) => {
+      await deps.admin.turnOnRotation(params(r)['app']!);
+      return { ok: true, token_rotation: true };
+    }));
+    scope.post('/admin/api/apps/:app/app_tokens', guarded(async (r) => ({ ok: true, token: await deps.admin.issueAppToken(params(r)['app']!, strings(body(r)['scopes']) ?? []) })));
+    scope.get('/admin/api/installations', guarded(async (r) => ({ ok: true, installations: await deps.store.console.installations({ appId: query(r)['app_id'], teamId: query(r)['team_id'] }) })));
+    scope.get('/admin/api/installations/:id/tokens', guarded(async (r) => ({ ok: true, tokens: await deps.store.console.tokens({ installationId: params(r)['id']! }) })));
+    scope.post('/admin/api/installations/:id/uninstall', guarded(async (r) => {
+      await deps.admin.uninstall(params(r)['id']!);
+      return { ok: true };
+    }));
+    scope.post('/admin/api/tokens/revoke', guarded(async (r) => ({ ok: true, revoked: await deps.admin.revokeToken(str(body(r)['id'])) })));
+    scope.post('/admin/api/config_tokens', guarded(async (r) => ({ ok: true, ...(await deps.admin.issueConfigToken(str(body(r)['team_id']), str(body(r)['user_id']))) })));
+    scope.post('/admin/api/legacy_tokens', guarded(async (r) => ({ ok: true, token: await deps.admin.issueLegacyToken(str(body(r)['team_id']), str(body(r)['user_id'])) })));
+    scope.get('/admin/api/openapi.json', guarded(async () => OPENAPI));
 
     scope.post('/admin/api/event_context', async (request, reply) => {
       if ((await authorise(request, reply)) === null) return reply;

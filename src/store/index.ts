@@ -13,6 +13,7 @@ import { SessionRepository } from './sessions.ts';
 import { SettingsRepository } from './settings.ts';
 import { EventOutbox } from './events.ts';
 import { AuditRepository } from './audit.ts';
+import { ConsoleRepository } from './console.ts';
 import { TokenRepository } from './tokens.ts';
 import { WorkspaceRepository } from './workspaces.ts';
 
@@ -31,12 +32,14 @@ export class Store {
   readonly appLevel: AppLevelRepository;
   readonly events: EventOutbox;
   readonly audit: AuditRepository;
+  readonly console: ConsoleRepository;
 
   private constructor(connection: Connection, box: SecretBox) {
     this.#connection = connection;
     this.box = box;
     this.events = new EventOutbox(connection.db, box);
     this.audit = new AuditRepository(connection.db);
+    this.console = new ConsoleRepository(connection.db);
     this.tokens = new TokenRepository(connection.db, this.events);
     this.workspaces = new WorkspaceRepository(connection.db);
     this.apps = new AppRepository(connection.db, box);
