@@ -23,6 +23,7 @@ import { registerAdminApi } from './console/api.ts';
 import { ClockSync } from './console/clock-sync.ts';
 import { AdminAccess } from './console/access.ts';
 import { AdminService } from './console/admin.ts';
+import { registerConsole } from './console/pages/index.ts';
 import { EventDeliverer } from './events/deliverer.ts';
 import { SocketHub } from './events/sockets.ts';
 import { verifyRequestUrl } from './events/request-url.ts';
@@ -46,6 +47,8 @@ export interface Tessera {
   readonly requests: RequestLog;
   /** Errors and rate limits to inject into apps' next calls. */
   readonly faults: Faults;
+  /** Every route of the browser-facing server (not /api), for tests that must cover each one. */
+  readonly routes: ReadonlyArray<{ method: string; url: string }>;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -159,6 +162,10 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       return server;
     },
   }) as unknown as FastifyInstance;
+  const routes: Array<{ method: string; url: string }> = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   fastify.get('/healthz', async () => ({ ok: true }));
   const pageDeps = {
     store,
@@ -167,11 +174,13 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     throttle: new LoginThrottle(),
     logger,
     publicUrl: () => publicUrl,
+    audit: (event: Record<string, unknown> & { event: string }) => services.audit(event),
   };
   await registerPages(fastify, pageDeps);
   registerHooks(fastify, pageDeps);
   const access = new AdminAccess(pageDeps.sessions, box, config.adminToken);
   const admin = new AdminService(services);
+  registerConsole(fastify, { store, admin, access, sessions: pageDeps.sessions, clock, clockSync, faults, requests, secureCookies: config.publicUrl.startsWith('https:') });
   registerAdminApi(fastify, {
     clock,
     clockSync,
@@ -223,6 +232,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     demo,
     requests,
     faults,
+    routes,
     get url() {
       return url;
     },

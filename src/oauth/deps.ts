@@ -12,6 +12,8 @@ export interface PageDeps {
   throttle: LoginThrottle;
   logger: Logger;
   publicUrl(): string;
+  /** Records a security event in the audit log (sign-ins, consents). */
+  audit(event: Record<string, unknown> & { event: string }): void;
 }
 
 /** A `next` target after sign-in: a path on this server only, never another host. */

@@ -38,6 +38,10 @@ export interface PageOptions {
   body: SafeHtml;
   /** Who is signed in, shown in the header with a sign-out form. */
   signedIn?: { names: string[]; csrf: string };
+  /** A wide layout, for the console's tables. */
+  wide?: boolean;
+  /** Scripts of this server's own, for the few pages where JavaScript earns its place. */
+  scripts?: string[];
 }
 
 export function page(options: PageOptions): string {
@@ -48,6 +52,7 @@ export function page(options: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Tessera</title>
 <link rel="stylesheet" href="/assets/tessera.css">
+${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body>
 <header class="bar"><a class="brand" href="/">Tessera</a>${
@@ -55,7 +60,7 @@ export function page(options: PageOptions): string {
       ? html`<form class="signout" method="post" action="/logout"><span>${options.signedIn.names.join(', ')}</span><input type="hidden" name="csrf" value="${options.signedIn.csrf}"><button type="submit" class="link">Sign out</button></form>`
       : ''
   }</header>
-<main>
+<main${options.wide ? html` class="wide"` : ''}>
 ${options.body}
 </main>
 </body>
@@ -75,7 +80,7 @@ main { max-width: 34rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 h2 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; }
 label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
-input[type=email], input[type=password], input[type=text], select { width: 100%; padding: .6rem; font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+input[type=email], input[type=password], input[type=text], input[type=url], input[type=number], select { width: 100%; padding: .6rem; font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
 button { font: inherit; padding: .6rem 1.2rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }
 button.primary { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; }
 button.link { border: 0; background: none; padding: 0; color: var(--accent); text-decoration: underline; }
@@ -88,4 +93,21 @@ button:focus-visible, input:focus-visible, select:focus-visible, a:focus-visible
 .scopes code { font-size: .85rem; color: var(--muted); }
 .error { color: var(--danger); font-weight: 600; }
 .muted { color: var(--muted); }
+main.wide { max-width: 72rem; }
+nav.console ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; margin: 0 0 .25rem; }
+nav.console { border-bottom: 1px solid var(--line); margin-bottom: 1.5rem; padding-bottom: .5rem; }
+nav.console a[aria-current] { font-weight: 700; }
+a { color: var(--accent); }
+table { width: 100%; border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .95rem; }
+th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; }
+.table-wrap { overflow-x: auto; }
+form.inline { display: inline-flex; gap: .5rem; align-items: center; margin: 0; }
+form.inline select, form.inline input { width: auto; }
+button.danger { color: var(--danger); border-color: var(--danger); background: var(--bg); }
+input.secret { font-family: ui-monospace, monospace; }
+textarea { width: 100%; min-height: 4rem; padding: .6rem; font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+.ok { color: var(--accent); font-weight: 600; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (max-width: 40rem) { th, td { padding: .3rem; font-size: .85rem; } }
 `;

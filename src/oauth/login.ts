@@ -55,12 +55,12 @@ export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
     if (active.length === 0) {
       deps.throttle.fail(account, request.ip);
       const error = matched.length > 0 ? 'This account has been deactivated.' : 'That email and password do not match a member of any workspace.';
-      deps.logger.info({ event: 'sign_in_failed', deactivated: matched.length > 0 }, 'sign-in refused');
+      deps.audit({ event: 'sign_in_failed', deactivated: matched.length > 0 });
       return reply.code(401).type('text/html; charset=utf-8').send(loginPage(session, next, { error, email }));
     }
     deps.throttle.succeed(account);
     await deps.sessions.signIn(reply, session, active.map((m) => m.id));
-    deps.logger.info({ event: 'signed_in', users: active.map((m) => m.id) }, 'member signed in');
+    deps.audit({ event: 'signed_in', users: active.map((m) => m.id) });
     return reply.code(303).header('location', next).send();
   });
 
