@@ -11,6 +11,7 @@ import { Store } from './store/index.ts';
 import { Authenticator } from './webapi/authenticate.ts';
 import { Faults } from './webapi/faults.ts';
 import { RequestLog } from './webapi/request-log.ts';
+import { LastUsed } from './webapi/last-used.ts';
 import { WebApi } from './webapi/dispatch.ts';
 import { createApiHandler } from './webapi/http.ts';
 import { METHODS } from './webapi/methods/index.ts';
@@ -120,7 +121,9 @@ export async function createTessera(config: Config, options: CreateOptions = {})
   };
   const requests = new RequestLog();
   const faults = new Faults();
-  const webApi = new WebApi(new MethodRegistry(METHODS), authenticator, rateLimits, services, logger, { requests, faults });
+  const lastUsed = new LastUsed((digests, at) => store.tokens.touch(digests, at), logger);
+  lastUsed.start();
+  const webApi = new WebApi(new MethodRegistry(METHODS), authenticator, rateLimits, services, logger, { requests, faults, lastUsed });
   const { handleApi, handleClientError } = createApiHandler(webApi, {
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
@@ -180,13 +183,14 @@ export async function createTessera(config: Config, options: CreateOptions = {})
   registerHooks(fastify, pageDeps);
   const access = new AdminAccess(pageDeps.sessions, box, config.adminToken);
   const admin = new AdminService(services);
-  registerConsole(fastify, { store, admin, access, sessions: pageDeps.sessions, clock, clockSync, faults, requests, secureCookies: config.publicUrl.startsWith('https:') });
+  registerConsole(fastify, { store, admin, access, sessions: pageDeps.sessions, clock, clockSync, faults, requests, secureCookies: config.publicUrl.startsWith('https:'), flushLastUsed: () => lastUsed.flush() });
   registerAdminApi(fastify, {
     clock,
     clockSync,
     access,
     admin,
     store,
+    flushLastUsed: () => lastUsed.flush(),
     logger,
     publicUrl: () => publicUrl,
     requests,
@@ -249,6 +253,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     },
     async close() {
       clockSync.stop();
+      await lastUsed.stop();
       await deliverer.stop();
       await sockets.close();
       await fastify.close();

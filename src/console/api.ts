@@ -21,6 +21,8 @@ export interface AdminApiDeps {
   faults: Faults;
   audit: AuditRepository;
   store: Store;
+  /** Writes pending last-used times, so a listing of tokens is current. */
+  flushLastUsed(): Promise<void>;
   /** An event_context for an app's event in a workspace, as event deliveries carry (for apps.event.authorizations.list). */
   eventContext(appId: string, teamId: string): Promise<string | null>;
 }
@@ -184,7 +186,10 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
     }));
     scope.post('/admin/api/apps/:app/app_tokens', guarded(async (r) => ({ ok: true, token: await deps.admin.issueAppToken(params(r)['app']!, strings(body(r)['scopes']) ?? []) })));
     scope.get('/admin/api/installations', guarded(async (r) => ({ ok: true, installations: await deps.store.console.installations({ appId: query(r)['app_id'], teamId: query(r)['team_id'] }) })));
-    scope.get('/admin/api/installations/:id/tokens', guarded(async (r) => ({ ok: true, tokens: await deps.store.console.tokens({ installationId: params(r)['id']! }) })));
+    scope.get('/admin/api/installations/:id/tokens', guarded(async (r) => {
+      await deps.flushLastUsed();
+      return { ok: true, tokens: await deps.store.console.tokens({ installationId: params(r)['id']! }) };
+    }));
     scope.post('/admin/api/installations/:id/uninstall', guarded(async (r) => {
       await deps.admin.uninstall(params(r)['id']!);
       return { ok: true };

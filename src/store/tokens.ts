@@ -206,6 +206,10 @@ export class TokenRepository {
     });
   }
 
+  async touch(digests: readonly string[], at: number): Promise<void> {
+    if (digests.length > 0) await this.#db.updateTable('tokens').set({ last_used_at: at }).where('digest', 'in', digests).execute();
+  }
+
   /** The live installation of an app on a workspace, if any. */
   async installationOf(appId: string, teamId: string): Promise<string | null> {
     const row = await this.#db.selectFrom('installations').select('id').where('app_id', '=', appId).where('team_id', '=', teamId).where('uninstalled_at', 'is', null).executeTakeFirst();

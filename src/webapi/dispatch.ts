@@ -6,6 +6,7 @@ import { coerceArgs, type MethodContext, type MethodRegistry, type MethodSpec } 
 import type { Services } from './services.ts';
 import { withoutSecrets, type RequestLog } from './request-log.ts';
 import type { Faults } from './faults.ts';
+import type { LastUsed } from './last-used.ts';
 
 /** One Web API answer, before it becomes HTTP: the body, and what the adapter turns into headers. */
 export interface ApiAnswer {
@@ -38,12 +39,14 @@ export class WebApi {
   readonly #log: DispatchLogger;
   readonly #requests: RequestLog | undefined;
   readonly #faults: Faults | undefined;
+  readonly #lastUsed: LastUsed | undefined;
   /** client_id → app id, for logging and faults of the oauth.* methods (client ids never change). */
   readonly #clientApps = new Map<string, string | null>();
 
-  constructor(registry: MethodRegistry, authenticator: Authenticator, rateLimits: RateLimits, services: Services, log: DispatchLogger, observe: { requests?: RequestLog; faults?: Faults } = {}) {
+  constructor(registry: MethodRegistry, authenticator: Authenticator, rateLimits: RateLimits, services: Services, log: DispatchLogger, observe: { requests?: RequestLog; faults?: Faults; lastUsed?: LastUsed } = {}) {
     this.#requests = observe.requests;
     this.#faults = observe.faults;
+    this.#lastUsed = observe.lastUsed;
     this.#registry = registry;
     this.#authenticator = authenticator;
     this.#rateLimits = rateLimits;
@@ -83,6 +86,7 @@ export class WebApi {
           await this.#rateLimits.consume(spec.tier, `${key}:${typeof per === 'string' ? per : '-'}`, { points: spec.rateLimit.points, seconds: spec.rateLimit.seconds });
         } else await this.#rateLimits.consume(spec.tier, key);
         appId = auth.appId;
+        this.#lastUsed?.used(auth.digest, this.#services.clock.now());
       } else {
         const client = typeof parsed.args['client_id'] === 'string' ? parsed.args['client_id'] : request.remoteAddress;
         await this.#rateLimits.consume(spec.tier, `${spec.name}:client:${client}`);

@@ -40,6 +40,10 @@ for (const engine of ENGINES) {
       const tokens = (await call('GET', `installations/${installation['id']}/tokens`))['tokens'] as Array<Record<string, unknown>>;
       assert.equal(tokens.length, 1);
       assert.equal(tokens[0]!['kind'], 'bot');
+      assert.equal(tokens[0]!['last_used_at'], null, 'not used yet');
+      await as(installed.access_token!).auth.test();
+      const used = ((await call('GET', `installations/${installation['id']}/tokens`))['tokens'] as Array<Record<string, unknown>>)[0]!;
+      assert.ok(Math.abs((used['last_used_at'] as number) - server.tessera.clock.now()) < 5_000, 'last used is recorded');
       assert.ok(!JSON.stringify(tokens).includes(installed.access_token!), 'never the token itself');
       assert.equal((await call('POST', 'tokens/revoke', { id: tokens[0]!['id'] }))['revoked'] as number >= 1, true);
       assert.equal(await failure(as(installed.access_token!).auth.test()), 'token_revoked');

@@ -40,6 +40,7 @@ ${secretField('App ID', c.app_id, 'app_id')}${secretField('Client ID', c.client_
     const app = await deps.store.apps.byId((request.params as { app: string }).app);
     if (!app) return send(reply, request, 'Not found', html`<h1>Not found</h1><p>There is no such app.</p>`, 404);
     const installations = await deps.store.console.installations({ appId: app.id });
+    await deps.flushLastUsed();
     const tokensByInstallation = await Promise.all(installations.map((i) => deps.store.console.tokens({ installationId: i.id })));
     const appTokens = await deps.store.console.tokens({ appLevelOf: app.id });
     const base = `/admin/apps/${app.id}`;

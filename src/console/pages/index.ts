@@ -25,6 +25,7 @@ export interface ConsoleDeps {
   faults: Faults;
   requests: RequestLog;
   secureCookies: boolean;
+  flushLastUsed(): Promise<void>;
 }
 
 export interface ConsoleRequest {
