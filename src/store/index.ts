@@ -46,7 +46,7 @@ export class Store {
     this.sessions = new SessionRepository(connection.db);
     this.installs = new InstallRepository(connection.db, this.events);
     this.messages = new MessageRepository(connection.db);
-    this.refresh = new RefreshRepository(connection.db, box, this.events);
+    this.refresh = new RefreshRepository(connection.db, box, this.events, { groupCommit: connection.engine === 'sqlite' });
     this.settings = new SettingsRepository(connection.db);
     this.appLevel = new AppLevelRepository(connection.db);
   }

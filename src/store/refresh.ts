@@ -52,28 +52,59 @@ export class RefreshRepository {
   readonly #box: SecretBox;
 
   readonly #events: EventOutbox;
+  /** SQLite: refreshes that arrive together share one transaction (see #flush). */
+  readonly #groupCommit: boolean;
+  readonly #queue: Array<{ r: RotationRequest; resolve(result: RotationResult): void; reject(error: unknown): void }> = [];
 
-  constructor(db: Kysely<Database>, box: SecretBox, events: EventOutbox) {
+  constructor(db: Kysely<Database>, box: SecretBox, events: EventOutbox, options: { groupCommit?: boolean } = {}) {
     this.#db = db;
     this.#box = box;
     this.#events = events;
+    this.#groupCommit = options.groupCommit ?? false;
   }
 
   async rotate(r: RotationRequest): Promise<RotationResult> {
-    return this.#db.transaction().execute(async (trx) => {
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const row = (await refreshTokenRow(trx, r.digest)).rows[0];
-        if (!row || row.kind !== r.refreshKind || row.app_id !== r.appId) return { kind: 'invalid' };
-        if (row.revoked_at !== null || row.authorization_revoked_at !== null || row.uninstalled_at !== null) return { kind: 'invalid' };
-        // A deactivated member or a deleted workspace gets no new tokens (their old ones answer account_inactive).
-        if (row.role === 'deactivated' || row.deleted_at !== null) return { kind: 'invalid' };
-        if (row.used_at !== null) return this.#presentedAgain(trx, r, Number(row.used_at), row.family_id);
-        const won = await claimRefreshToken(trx, r.now, r.digest);
-        if (Number(won.numAffectedRows) === 1) return this.#mint(trx, r, row.authorization_id, row.family_id);
-        // Another process used it between our read and our update: read again and take the "used" path.
-      }
-      return { kind: 'invalid' };
+    if (!this.#groupCommit) return this.#db.transaction().execute((trx) => this.#rotateIn(trx, r));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ r, resolve, reject });
+      if (this.#queue.length === 1) setImmediate(() => void this.#flush());
     });
+  }
+
+  /**
+   * Group commit: on SQLite every commit writes each page it touched to the WAL, and concurrent refreshes touch
+   * the same index and table pages, so committing those that arrived together once costs a fraction of committing
+   * each. Each still runs its own guarded steps in order inside the one transaction, so single use holds; if the
+   * transaction fails, every refresh in it fails (and changed nothing).
+   */
+  async #flush(): Promise<void> {
+    const batch = this.#queue.splice(0, 64);
+    try {
+      const results = await this.#db.transaction().execute(async (trx) => {
+        const out: RotationResult[] = [];
+        for (const item of batch) out.push(await this.#rotateIn(trx, item.r));
+        return out;
+      });
+      batch.forEach((item, i) => item.resolve(results[i]!));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+    if (this.#queue.length > 0) setImmediate(() => void this.#flush());
+  }
+
+  async #rotateIn(trx: Transaction<Database>, r: RotationRequest): Promise<RotationResult> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const row = (await refreshTokenRow(trx, r.digest)).rows[0];
+      if (!row || row.kind !== r.refreshKind || row.app_id !== r.appId) return { kind: 'invalid' };
+      if (row.revoked_at !== null || row.authorization_revoked_at !== null || row.uninstalled_at !== null) return { kind: 'invalid' };
+      // A deactivated member or a deleted workspace gets no new tokens (their old ones answer account_inactive).
+      if (row.role === 'deactivated' || row.deleted_at !== null) return { kind: 'invalid' };
+      if (row.used_at !== null) return this.#presentedAgain(trx, r, Number(row.used_at), row.family_id);
+      const won = await claimRefreshToken(trx, r.now, r.digest);
+      if (Number(won.numAffectedRows) === 1) return this.#mint(trx, r, row.authorization_id, row.family_id);
+      // Another process used it between our read and our update: read again and take the "used" path.
+    }
+    return { kind: 'invalid' };
   }
 
   async #presentedAgain(trx: Transaction<Database>, r: RotationRequest, usedAt: number, familyId: string | null): Promise<RotationResult> {

@@ -84,7 +84,10 @@ for (const engine of ENGINES) {
           if (answer === null) return;
         }
       })();
-      await new Promise((r) => setTimeout(r, 1_200));
+      // Kill once some of each kind of work has been answered (however slow this machine is today), mid-stream.
+      for (let waited = 0; waited < 20_000 && (issued.length < 6 || revoked.length < 4 || chainHeads.some((h) => h.length < 2)); waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await server.kill();
       running = false;
       await Promise.all([installs, revocations, ...refreshes]);
