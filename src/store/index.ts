@@ -14,6 +14,7 @@ import { SettingsRepository } from './settings.ts';
 import { EventOutbox } from './events.ts';
 import { AuditRepository } from './audit.ts';
 import { ConsoleRepository } from './console.ts';
+import { DirectoryRepository } from './directory.ts';
 import { TokenRepository } from './tokens.ts';
 import { WorkspaceRepository } from './workspaces.ts';
 
@@ -23,6 +24,7 @@ export class Store {
   readonly box: SecretBox;
   readonly tokens: TokenRepository;
   readonly workspaces: WorkspaceRepository;
+  readonly directory: DirectoryRepository;
   readonly apps: AppRepository;
   readonly sessions: SessionRepository;
   readonly installs: InstallRepository;
@@ -42,6 +44,7 @@ export class Store {
     this.console = new ConsoleRepository(connection.db);
     this.tokens = new TokenRepository(connection.db, this.events);
     this.workspaces = new WorkspaceRepository(connection.db);
+    this.directory = new DirectoryRepository(connection.db);
     this.apps = new AppRepository(connection.db, box);
     this.sessions = new SessionRepository(connection.db);
     this.installs = new InstallRepository(connection.db, this.events);

@@ -101,7 +101,8 @@ export interface BotTable {
   deleted_at: Millis | null;
 }
 
-export type AuthorizationKind = 'bot' | 'classic_bot' | 'user' | 'workspace' | 'app' | 'legacy' | 'config';
+/** `openid`: a member's Sign in with Slack grant to an app, apart from the user token an install gives them. */
+export type AuthorizationKind = 'bot' | 'classic_bot' | 'user' | 'openid' | 'workspace' | 'app' | 'legacy' | 'config';
 
 /** A grant of scopes to one principal; every token belongs to exactly one, and its scopes live here. */
 export interface AuthorizationTable {
@@ -221,6 +222,18 @@ export interface CodeTable {
   expires_at: Millis;
   used_at: Millis | null;
   issued: string | null;
+  /** Sign in with Slack: when the member signed in, for the ID token's `auth_time`. */
+  auth_time: Millis | null;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  algorithm: string;
+  public_jwk: string;
+  private_sealed: string | null;
+  created_at: Millis;
+  retired_at: Millis | null;
+  published_until: Millis | null;
 }
 
 export interface IncomingWebhookTable {
@@ -245,6 +258,12 @@ export interface MessageTable {
   app_id: string | null;
   text: string;
   blocks: string | null;
+  /** JSON array, as posted. */
+  attachments: string | null;
+  /** Set on replies only: the ts of the thread's parent. */
+  thread_ts: string | null;
+  /** A reply also shown in the channel (Slack's `reply_broadcast`). */
+  reply_broadcast: Generated<Flag>;
   created_at: Millis;
 }
 
@@ -269,6 +288,7 @@ export interface Database {
   codes: CodeTable;
   incoming_webhooks: IncomingWebhookTable;
   messages: MessageTable;
+  signing_keys: SigningKeyTable;
 }
 
 export type { ColumnType, Generated };

@@ -12,6 +12,15 @@ export interface AuthContext extends ResolvedToken {
   effectiveScopes: readonly string[];
 }
 
+/** A real token refused as revoked, expired or inactive: the request log still names whose call it was. */
+export class TokenRefused extends SlackError {
+  readonly auth: AuthContext;
+  constructor(code: string, auth: AuthContext) {
+    super(code);
+    this.auth = auth;
+  }
+}
+
 interface CacheEntry {
   auth: AuthContext;
   ranges: Ipv4Range[];
@@ -63,11 +72,11 @@ export class Authenticator {
     const t = entry.auth;
     if (tokenInQuery && queryTokenRefused(t)) throw new SlackError('invalid_auth');
     if (!allowed(entry.ranges, remoteAddress)) throw new SlackError('invalid_auth');
-    if (t.revoked) throw new SlackError('token_revoked');
-    if (t.expiresAt !== null && t.expiresAt <= this.#clock.now()) throw new SlackError('token_expired');
-    if (t.teamDeleted) throw new SlackError('account_inactive');
+    if (t.revoked) throw new TokenRefused('token_revoked', t);
+    if (t.expiresAt !== null && t.expiresAt <= this.#clock.now()) throw new TokenRefused('token_expired', t);
+    if (t.teamDeleted) throw new TokenRefused('account_inactive', t);
     if (t.userDeactivated && (t.kind === 'user' || t.kind === 'legacy' || t.kind === 'config' || t.kind === 'config_refresh')) {
-      throw new SlackError('account_inactive');
+      throw new TokenRefused('account_inactive', t);
     }
     return t;
   }

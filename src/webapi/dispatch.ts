@@ -1,5 +1,5 @@
 import { SlackError } from '../domain/errors.ts';
-import type { Authenticator, AuthContext } from './authenticate.ts';
+import { TokenRefused, type Authenticator, type AuthContext } from './authenticate.ts';
 import { parseApiRequest, type RawApiRequest } from './parse.ts';
 import type { RateLimits } from './ratelimit.ts';
 import { coerceArgs, type MethodContext, type MethodRegistry, type MethodSpec } from './registry.ts';
@@ -7,6 +7,7 @@ import type { Services } from './services.ts';
 import { withoutSecrets, type RequestLog } from './request-log.ts';
 import type { Faults } from './faults.ts';
 import type { LastUsed } from './last-used.ts';
+import { holdsScope, missingScope } from './scopes.ts';
 
 /** One Web API answer, before it becomes HTTP: the body, and what the adapter turns into headers. */
 export interface ApiAnswer {
@@ -57,6 +58,7 @@ export class WebApi {
   async handle(request: ApiRequest): Promise<ApiAnswer> {
     const started = performance.now();
     let auth: AuthContext | null = null;
+    let refused: AuthContext | null = null;
     let appId: string | null = null;
     let args: Record<string, unknown> = {};
     const answer: ApiAnswer = {
@@ -77,7 +79,7 @@ export class WebApi {
         auth = await this.#authenticator.authenticate(parsed.token, parsed.tokenInQuery, request.remoteAddress);
         answer.outcome.tokenKind = auth.kind;
         answer.scopes = auth.effectiveScopes;
-        answer.acceptedScopes = spec.scopes?.[auth.tokenClass] ?? [];
+        answer.acceptedScopes = [...(spec.scopes?.[auth.tokenClass] ?? []), ...(spec.anyScopes?.[auth.tokenClass] ?? [])];
         if (!spec.tokens.includes(auth.tokenClass)) throw new SlackError('not_allowed_token_type');
         checkScopes(spec, auth);
         const key = `${spec.name}:${auth.teamId ?? '-'}:${auth.appId ?? auth.userId ?? '-'}`;
@@ -104,12 +106,15 @@ export class WebApi {
         remoteAddress: request.remoteAddress,
       });
       answer.body = { ok: true, ...result };
-      if (parsed.warnings.length > 0) {
-        answer.body['warning'] = parsed.warnings.join(',');
+      // A method's own warning (conversations.join's `already_in_channel`) comes first, the request's after it.
+      const warnings = [...(typeof result['warning'] === 'string' ? result['warning'].split(',') : []), ...parsed.warnings];
+      if (warnings.length > 0) {
+        answer.body['warning'] = warnings.join(',');
         const metadata = (answer.body['response_metadata'] as Record<string, unknown> | undefined) ?? {};
-        answer.body['response_metadata'] = { ...metadata, warnings: parsed.warnings };
+        answer.body['response_metadata'] = { ...metadata, warnings };
       }
     } catch (error) {
+      if (error instanceof TokenRefused) refused = error.auth;
       const failure = error instanceof SlackError ? error : this.#unexpected(error, request.methodName);
       answer.body = { ok: false, error: failure.code, ...failure.fields };
       answer.outcome.error = failure.code;
@@ -121,10 +126,10 @@ export class WebApi {
     this.#requests?.record({
       at: new Date(this.#services.clock.now()).toISOString(),
       method: request.methodName,
-      tokenKind: answer.outcome.tokenKind,
-      appId,
-      teamId: auth?.teamId ?? null,
-      userId: auth?.userId ?? null,
+      tokenKind: answer.outcome.tokenKind ?? refused?.kind ?? null,
+      appId: appId ?? refused?.appId ?? null,
+      teamId: (auth ?? refused)?.teamId ?? null,
+      userId: (auth ?? refused)?.userId ?? null,
       scopes: auth?.effectiveScopes ?? [],
       args: withoutSecrets(args),
       ok: answer.outcome.error === null,
@@ -155,12 +160,9 @@ export class WebApi {
 }
 
 function checkScopes(spec: MethodSpec, auth: AuthContext): void {
-  const needed = spec.scopes?.[auth.tokenClass];
-  if (!needed || needed.length === 0) return;
-  // A classic bot's umbrella `bot` scope covers every scope the bot methods need.
-  if (auth.kind === 'classic_bot' && auth.effectiveScopes.includes('bot')) return;
-  const missing = needed.filter((s) => !auth.effectiveScopes.includes(s));
-  if (missing.length > 0) {
-    throw new SlackError('missing_scope', { needed: missing.join(','), provided: auth.effectiveScopes.join(',') });
-  }
+  const needed = spec.scopes?.[auth.tokenClass] ?? [];
+  const missing = needed.filter((s) => !holdsScope(auth, s));
+  if (missing.length > 0) throw missingScope(auth, missing);
+  const anyOf = spec.anyScopes?.[auth.tokenClass] ?? [];
+  if (anyOf.length > 0 && !anyOf.some((s) => holdsScope(auth, s))) throw missingScope(auth, anyOf);
 }

@@ -16,6 +16,8 @@ export interface ArgSpec {
   maxLength?: number;
   min?: number;
   max?: number;
+  /** The error a bad value answers instead of `invalid_arguments` (chat.postMessage's `invalid_blocks_format`). */
+  error?: string;
 }
 
 export type ArgValues<A extends Record<string, ArgSpec>> = {
@@ -49,6 +51,12 @@ export interface MethodSpec<A extends Record<string, ArgSpec> = Record<string, A
   tokens: readonly TokenClass[] | 'none';
   /** Scopes required, all of them, for each token class; a class missing here needs none. */
   scopes?: Partial<Record<TokenClass, readonly string[]>>;
+  /**
+   * Scopes of which a call needs one, which one depending on its arguments (the conversations.* methods need
+   * `channels:` or `groups:` scopes by channel type): a token holding none of them is refused before the handler
+   * runs, and the handler checks the one it needs with requireScope.
+   */
+  anyScopes?: Partial<Record<TokenClass, readonly string[]>>;
   tier: Tier;
   args: A;
   /** The token must come in the Authorization header (Slack's app-level methods); elsewhere it is not_authed. */
@@ -96,7 +104,11 @@ export function coerceArgs(spec: Record<string, ArgSpec>, raw: Record<string, Ar
       if (arg.required) throw new SlackError('invalid_arguments');
       continue;
     }
-    out[name] = coerce(arg, value);
+    try {
+      out[name] = coerce(arg, value);
+    } catch (error) {
+      throw arg.error !== undefined && error instanceof SlackError ? new SlackError(arg.error) : error;
+    }
   }
   return out;
 }

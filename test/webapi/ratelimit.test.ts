@@ -39,6 +39,15 @@ describe('rate limits through WebClient', () => {
     assert.equal((await beta.team.info()).ok, true);
   });
 
+  test('chat.postMessage: a burst of five per channel, then ratelimited; another channel has its own', async () => {
+    // Alice's legacy token: she is in #general, and a legacy token holds chat:write.
+    const client = new WebClient(tokens.legacy, { slackApiUrl: server.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    for (let i = 0; i < 5; i++) assert.equal((await client.chat.postMessage({ channel: 'C0GENERAL1', text: `burst ${i}` })).ok, true);
+    await assert.rejects(client.chat.postMessage({ channel: 'C0GENERAL1', text: 'one too many' }), (e: { code?: string; retryAfter?: number }) => e.code === ErrorCode.RateLimitedError && (e.retryAfter ?? 0) >= 1 && (e.retryAfter ?? 99) <= 5);
+    // Another channel's budget is untouched: the call gets as far as the channel check.
+    await assert.rejects(client.chat.postMessage({ channel: 'C0ELSEWHR1', text: 'x' }), (e: { data?: { error?: string } }) => e.data?.error === 'channel_not_found');
+  });
+
   test('the code exchange is limited per client, before any secret is checked', async () => {
     const client = new WebClient(undefined, { slackApiUrl: server.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
     const exchange = () => client.oauth.v2.access({ client_id: '1.2', client_secret: 'nope', code: 'x' });
