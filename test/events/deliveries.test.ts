@@ -87,8 +87,13 @@ for (const engine of ENGINES) {
         const last = bolt.received.at(-2)!;
         const lastTokens = (last.body['event'] as { tokens: { oauth: string[]; bot: string[] } }).tokens;
         assert.equal(lastTokens.bot.length, 1, 'the bot user’s token was revoked by the uninstall');
-        const outbox = await server.tessera.store.events.list('A0DEMO0001');
-        assert.ok(outbox.every((e) => e.status === 'delivered' && e.deliveredVia === 'http'));
+        // The app answered before Tessera recorded the delivery: wait for the record.
+        let outbox = await server.tessera.store.events.list('A0DEMO0001');
+        for (let i = 0; i < 100 && !outbox.every((e) => e.status === 'delivered'); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          outbox = await server.tessera.store.events.list('A0DEMO0001');
+        }
+        assert.ok(outbox.every((e) => e.status === 'delivered' && e.deliveredVia === 'http'), JSON.stringify(outbox));
       } finally {
         await bolt.stop();
       }
