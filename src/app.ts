@@ -32,8 +32,10 @@ import { encodeEventContext } from './domain/event-context.ts';
 import { randomBase62 } from './domain/base62.ts';
 import { randomBytes } from 'node:crypto';
 import { Sessions } from './oauth/session.ts';
+import { ensureSigningKey } from './openid/keys.ts';
 import { LoginThrottle } from './oauth/throttle.ts';
 import { errorPage } from './oauth/authorize.ts';
+import { install, type HeadlessDeps, type HeadlessInstall, type InstallRedirect, type OAuthAnswer } from './install/headless.ts';
 
 export interface Tessera {
   readonly config: Config;
@@ -48,6 +50,10 @@ export interface Tessera {
   readonly requests: RequestLog;
   /** Errors and rate limits to inject into apps' next calls. */
   readonly faults: Faults;
+  /** Moves the clock for every process on this database (what POST /admin/api/clock does). */
+  readonly clockSync: ClockSync;
+  /** A member's consent without a browser (the test kit, POST /admin/api/install). */
+  install(request: HeadlessInstall): Promise<InstallRedirect | OAuthAnswer>;
   /** Every route of the browser-facing server (not /api), for tests that must cover each one. */
   readonly routes: ReadonlyArray<{ method: string; url: string }>;
   listen(): Promise<string>;
@@ -69,6 +75,8 @@ export async function createTessera(config: Config, options: CreateOptions = {})
   const clock = new Clock();
   const store = await Store.open(config.db, box, { queryTimeoutMs: config.queryTimeoutMs });
   let demo: DemoCredentials | undefined;
+  // Client secrets are stored as digests; a headless install's exchange needs the fixture's own.
+  let fixtureSecrets = new Map(options.fixture?.apps.map((a) => [a.id, a.client_secret]));
   try {
     await store.migrate();
     if (options.fixture) await store.loadFixture(options.fixture, clock.now());
@@ -76,6 +84,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
       const made = demoFixture();
       await store.loadFixture(made.fixture, clock.now());
       demo = made.credentials;
+      fixtureSecrets = new Map(made.fixture.apps.map((a) => [a.id, a.client_secret]));
     }
   } catch (error) {
     await store.close().catch(() => {});
@@ -83,6 +92,8 @@ export async function createTessera(config: Config, options: CreateOptions = {})
   }
   const clockSync = new ClockSync(clock, store.settings, logger);
   await clockSync.load();
+  // Sign in with Slack's signing key, made on the first start and shared through the store by every process.
+  await ensureSigningKey(store, clock.now());
   clockSync.start();
 
   const authenticator = new Authenticator(store.tokens, clock, { freshnessMs: config.tokenCacheMs });
@@ -180,6 +191,13 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     audit: (event: Record<string, unknown> & { event: string }) => services.audit(event),
   };
   await registerPages(fastify, pageDeps);
+  const headless: HeadlessDeps = {
+    store,
+    clock,
+    audit: (event) => services.audit(event),
+    apiUrl: () => (url === '' ? '' : `${url}/api/`),
+    clientSecret: (appId) => fixtureSecrets.get(appId),
+  };
   registerHooks(fastify, pageDeps);
   const access = new AdminAccess(pageDeps.sessions, box, config.adminToken);
   const admin = new AdminService(services);
@@ -195,6 +213,7 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     publicUrl: () => publicUrl,
     requests,
     faults,
+    install: (request) => install(headless, request),
     audit: store.audit,
     async eventContext(appId, teamId) {
       if ((await store.tokens.installationOf(appId, teamId)) === null) return null;
@@ -236,6 +255,8 @@ export async function createTessera(config: Config, options: CreateOptions = {})
     demo,
     requests,
     faults,
+    clockSync,
+    install: (request) => install(headless, request),
     routes,
     get url() {
       return url;

@@ -14,6 +14,8 @@ import { APP_LEVEL_SCOPES } from './domain/scopes.ts';
 import { parseToken, tokenDigest } from './domain/token-strings.ts';
 import { createLogger } from './log.ts';
 import { verifyRequestUrl } from './events/request-url.ts';
+import { rotateSigningKey } from './openid/keys.ts';
+import { testEnv } from './kit/test-env.ts';
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -26,12 +28,18 @@ Commands:
   tokens app --app A --scopes connections:write,authorizations:read
                      issue an app-level token (xapp-) for an app
   tokens revoke      revoke the token read from standard input (any kind), as auth.revoke would
+  keys rotate        a new key signs Sign in with Slack's ID tokens from now on; the old one stays in the JWKS
+                     until the ID tokens it signed have expired
+  keys list          the signing keys, and until when each is published
   apps regenerate --app A --secret client|signing|verification
                      a new secret, printed once (a client secret's predecessor works 24 hours more)
   apps request-url --app A --url URL
                      set the Request URL after Slack's url_verification challenge (--url none clears it)
   apps socket-mode --app A on|off
                      deliver events over Socket Mode instead of the Request URL
+  test-env [--seed FILE] [--app A] [--env-out FILE] [--port N] [--db SPEC]
+                     a Tessera for a test suite (in memory, a free port, rate limits off): prints the variables to
+                     export (SLACK_API_URL, SLACK_CLIENT_ID, …, TESSERA_ADMIN_TOKEN), then serves until interrupted
 
 Options (each also an environment variable):
   --port N           PORT (3100)
@@ -159,6 +167,42 @@ async function tokens(argv: string[]): Promise<void> {
   }
 }
 
+/** `keys rotate | list`: Sign in with Slack's signing keys. Private keys are never printed. */
+async function keys(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { db: { type: 'string' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new ConfigError((error as Error).message.split('\n')[0]!);
+  }
+  const [what, ...extra] = parsed.positionals;
+  if (extra.length > 0 || (what !== 'rotate' && what !== 'list')) throw new ConfigError('usage: tessera keys rotate | keys list');
+  const config = configFrom({ db: parsed.values.db }, process.env);
+  const box = new SecretBox(loadSecretKey({ secret: config.secretKey, keyFile: config.keyFile }));
+  const store = await Store.open(config.db, box);
+  try {
+    await store.migrate();
+    // The deployment's clock, so a retired key is published for as long as the servers' ID tokens live.
+    const clock = new Clock();
+    await new ClockSync(clock, store.settings, createLogger('silent')).load();
+    if (what === 'rotate') {
+      const rotated = await rotateSigningKey(store, clock.now());
+      process.stdout.write(`new signing key: ${rotated.kid} (signs from now on, in every process on this database)\n`);
+      for (const r of rotated.retired) process.stdout.write(`retired:         ${r.kid} (published until ${new Date(r.publishedUntil).toISOString()})\n`);
+    } else {
+      const now = clock.now();
+      const list = await store.openid.signingKeys();
+      if (list.length === 0) process.stdout.write('no signing keys yet: the first start of tessera serve makes one\n');
+      for (const k of list) {
+        const status = k.retiredAt === null ? 'active' : k.publishedUntil !== null && k.publishedUntil > now ? `retired, published until ${new Date(k.publishedUntil).toISOString()}` : 'retired, no longer published';
+        process.stdout.write(`${k.kid}  ${k.algorithm}  created ${new Date(k.createdAt).toISOString()}  ${status}\n`);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 /** `apps …`: an app's secrets and event settings, as its settings pages would change them. */
 async function apps(argv: string[]): Promise<void> {
   let parsed;
@@ -237,8 +281,12 @@ async function main(): Promise<void> {
     }
     case 'tokens':
       return tokens(rest);
+    case 'keys':
+      return keys(rest);
     case 'apps':
       return apps(rest);
+    case 'test-env':
+      return testEnv(rest, process.env);
     case 'migrate': {
       const { store } = await openStore(rest, 0);
       await store.close();

@@ -9,6 +9,8 @@ import type { Store } from '../store/index.ts';
 import { OPENAPI } from './openapi.ts';
 import type { Faults } from '../webapi/faults.ts';
 import type { RequestLog } from '../webapi/request-log.ts';
+import { InstallError, type HeadlessInstall, type InstallRedirect, type OAuthAnswer } from '../install/headless.ts';
+import { installAnswer, readInstallBody } from '../install/admin-body.ts';
 
 export interface AdminApiDeps {
   clock: Clock;
@@ -25,6 +27,8 @@ export interface AdminApiDeps {
   flushLastUsed(): Promise<void>;
   /** An event_context for an app's event in a workspace, as event deliveries carry (for apps.event.authorizations.list). */
   eventContext(appId: string, teamId: string): Promise<string | null>;
+  /** A member's consent without a browser (src/install/headless.ts). */
+  install(request: HeadlessInstall): Promise<InstallRedirect | OAuthAnswer>;
 }
 
 type Who = { kind: 'token' } | { kind: 'member'; userId: string };
@@ -224,6 +228,22 @@ export function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): void
       }
       deps.logger.info({ event: 'clock_moved', by: who.kind === 'token' ? 'admin_token' : who.userId, now: new Date(deps.clock.now()).toISOString() }, 'clock moved');
       return clockAnswer();
+    });
+
+    // The test kit's headless install, for suites in other languages: the redirect with its code, or the exchange's answer.
+    scope.post('/admin/api/install', async (request, reply) => {
+      const who = await authorise(request, reply);
+      if (who === null) return reply;
+      const install = readInstallBody(request.body);
+      if (typeof install === 'string') return fail(reply, 400, 'invalid_arguments', install);
+      try {
+        const result = await deps.install(install);
+        deps.logger.info({ event: 'headless_install', by: who.kind === 'token' ? 'admin_token' : who.userId, exchange: install.exchange === true }, 'headless install');
+        return installAnswer(result);
+      } catch (error) {
+        if (error instanceof InstallError) return fail(reply, 400, error.code, error.detail);
+        throw error;
+      }
     });
   });
 }

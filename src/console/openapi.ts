@@ -31,6 +31,13 @@ export const OPENAPI = {
     },
     '/admin/api/audit': { get: { summary: 'Security events, newest first', parameters: [{ name: 'app_id', in: 'query', schema: s }, { name: 'event', in: 'query', schema: s }, { name: 'limit', in: 'query', schema: n }], responses: { 200: ok({ events: { type: 'array' } }) } } },
     '/admin/api/event_context': { post: { summary: 'An event_context for an installed app in a workspace', requestBody: json({ app_id: s, team_id: s }, ['app_id', 'team_id']), responses: { 200: ok({ event_context: s }) } } },
+    '/admin/api/install': {
+      post: {
+        summary: "A member's consent without a browser: the rules of /oauth/v2/authorize (flow v2), /oauth/authorize (v1) or /openid/connect/authorize (oidc), then the redirect with its code; with exchange, the oauth.v2.access (oauth.access, openid.connect.token) answer instead",
+        requestBody: json({ authorize_url: s, flow: { enum: ['v1', 'v2', 'oidc'] }, app_id: s, client_id: s, scopes: list, user_scopes: list, redirect_uri: s, state: s, code_challenge: s, nonce: s, team_id: s, user_id: s, channel_id: s, cancel: { type: 'boolean' }, exchange: { type: 'boolean' }, client_secret: s, code_verifier: s }),
+        responses: { 200: ok({ redirect_url: s, code: { type: ['string', 'null'] }, state: { type: ['string', 'null'] }, error: { type: ['string', 'null'] }, flow: s, app_id: s, team_id: s, user_id: s }) },
+      },
+    },
     '/admin/api/workspaces': { get: { summary: 'Workspaces', responses: { 200: ok({ workspaces: { type: 'array' } }) } } },
     '/admin/api/workspaces/{team}/members': {
       get: { summary: 'Members of a workspace', parameters: [id('team')], responses: { 200: ok({ members: { type: 'array' } }) } },

@@ -13,6 +13,8 @@ export interface Consent {
   userId: string;
   /** The channel chosen for `incoming-webhook`, when it was requested. */
   channelId: string | null;
+  /** Sign in with Slack: when the member signed in (the ID token's `auth_time`). */
+  authTime?: number | null;
   now: number;
 }
 
@@ -34,8 +36,9 @@ export async function issueCode(store: Store, consent: Consent): Promise<{ code:
     botScopes: request.botScopes,
     userScopes: request.userScopes,
     codeChallenge: request.codeChallenge,
-    nonce: null,
+    nonce: request.nonce,
     webhookChannelId: consent.channelId,
+    authTime: consent.authTime ?? null,
     now: consent.now,
     ttlMs: CODE_TTL_MS,
   });

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { randomBase62 } from '../domain/base62.ts';
-import { redirectWith, validateAuthorize, type AuthorizeQuery, type InstallFlow, type ValidRequest } from '../domain/authorize-request.ts';
+import { redirectWith, validateAuthorize, type AuthorizeFlow, type AuthorizeQuery, type ValidRequest } from '../domain/authorize-request.ts';
 import { SCOPES } from '../domain/scopes.ts';
-import { tokenDigest } from '../domain/token-strings.ts';
 import type { AppRecord } from '../store/apps.ts';
 import type { SignedInMember } from '../store/sessions.ts';
 import { html, page, type SafeHtml } from './html.ts';
@@ -11,11 +9,12 @@ import type { PageDeps } from './deps.ts';
 import { signedInHeader } from './login.ts';
 import type { BrowserSession } from './session.ts';
 import { contentSecurityPolicy } from './security.ts';
+import { issueCode } from '../install/consent.ts';
 
-export const CODE_TTL_MS = 10 * 60 * 1000;
+export { CODE_TTL_MS } from '../install/consent.ts';
 const REQUEST_TTL_MS = 30 * 60 * 1000;
 
-const QUERY_KEYS = ['client_id', 'scope', 'user_scope', 'redirect_uri', 'state', 'team', 'code_challenge', 'code_challenge_method'] as const;
+const QUERY_KEYS = ['client_id', 'scope', 'user_scope', 'redirect_uri', 'state', 'team', 'code_challenge', 'code_challenge_method', 'response_type', 'nonce'] as const;
 
 /** The stored form of a pending request: only what the member saw. Everything is checked again on submit. */
 interface StoredRequest {
@@ -71,22 +70,27 @@ interface ConsentView {
 function consentPage(v: ConsentView): string {
   const single = v.teams.length === 1 ? v.teams[0]! : null;
   const teamName = single ? single.team_name : null;
+  const signIn = v.request.flow === 'oidc';
   // A classic request grants every scope to the user token, but `bot` adds a bot user: show it where a member expects.
   const classicBot = v.request.flow === 'v1' && v.request.userScopes.includes('bot');
   const botScopes = classicBot ? ['bot'] : v.request.botScopes;
   const userScopes = classicBot ? v.request.userScopes.filter((s) => s !== 'bot') : v.request.userScopes;
   const channelGroups = [...v.channels.entries()].filter(([, list]) => list.length > 0);
   return page({
-    title: `Install ${v.app.name}`,
+    title: signIn ? `Sign in to ${v.app.name}` : `Install ${v.app.name}`,
     signedIn: signedInHeader(v.session),
-    body: html`<h1>${v.app.name} is requesting permission to access ${teamName ? html`the <strong>${teamName}</strong> workspace` : 'a workspace'}</h1>
+    body: html`<h1>${
+      signIn
+        ? html`Sign in to ${v.app.name} with your ${teamName ? html`<strong>${teamName}</strong> account` : 'workspace account'}`
+        : html`${v.app.name} is requesting permission to access ${teamName ? html`the <strong>${teamName}</strong> workspace` : 'a workspace'}`
+    }</h1>
 ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
 <form method="post" action="/oauth/consent">
   <input type="hidden" name="csrf" value="${v.session.csrf}">
   <input type="hidden" name="request" value="${v.requestId}">
   ${
     single
-      ? html`<input type="hidden" name="team" value="${single.team_id}"><p class="muted">Installing as ${single.real_name} in ${single.team_name}.</p>`
+      ? html`<input type="hidden" name="team" value="${single.team_id}"><p class="muted">${signIn ? 'Signing in' : 'Installing'} as ${single.real_name} in ${single.team_name}.</p>`
       : html`<label for="team">Workspace</label>
   <select id="team" name="team" required>${v.teams.map((t) => html`<option value="${t.team_id}"${t.team_id === v.preselectedTeam ? html` selected` : ''}>${t.team_name}</option>`)}</select>`
   }
@@ -102,7 +106,7 @@ ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
       : ''
   }
   ${botScopes.length > 0 ? html`<h2>What ${v.app.name} will be able to do as a bot</h2><div class="card">${scopeList(botScopes)}</div>` : ''}
-  ${userScopes.length > 0 ? html`<h2>What ${v.app.name} will be able to do on your behalf</h2><div class="card">${scopeList(userScopes)}</div>` : ''}
+  ${userScopes.length > 0 ? html`<h2>${signIn ? `What ${v.app.name} will learn about you` : `What ${v.app.name} will be able to do on your behalf`}</h2><div class="card">${scopeList(userScopes)}</div>` : ''}
   <div class="actions">
     <button type="submit" name="decision" value="allow" class="primary">Allow</button>
     <button type="submit" name="decision" value="cancel">Cancel</button>
@@ -111,8 +115,21 @@ ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
   });
 }
 
+/** A member's Allow; Sign in with Slack's code also carries when the member signed in. */
+function allow(deps: PageDeps, valid: ValidRequest, member: SignedInMember, channelId: string | null, now: number): Promise<{ redirectUrl: string }> {
+  const authTime = valid.flow === 'oidc' ? member.signed_in_at : null;
+  return issueCode(deps.store, { request: valid, teamId: member.team_id, userId: member.user_id, channelId, authTime, now });
+}
+
+/** Sign in with Slack asks once: a member who already granted these scopes to the app goes straight back to it. */
+async function alreadyGranted(deps: PageDeps, valid: ValidRequest, member: SignedInMember): Promise<boolean> {
+  if (valid.flow !== 'oidc') return false;
+  const granted = await deps.store.openid.grantedScopes(valid.appId, member.team_id, member.user_id);
+  return valid.userScopes.every((s) => granted.includes(s));
+}
+
 export function registerAuthorize(app: FastifyInstance, deps: PageDeps): void {
-  const authorize = (flow: InstallFlow) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const authorize = (flow: AuthorizeFlow) => async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = readQuery(request);
     if (raw === null) return errorPage(reply, 400, 'Bad request', 'A parameter of this link is given more than once.');
     const query = toQuery(raw);
@@ -130,6 +147,14 @@ export function registerAuthorize(app: FastifyInstance, deps: PageDeps): void {
     if (teams.length === 0) {
       return reply.redirect(redirectWith(outcome.request.redirectTarget, { error: 'invalid_team_for_non_distributed_app', state: outcome.request.state }), 302);
     }
+    const preselected = outcome.request.team !== null && teams.some((t) => t.team_id === outcome.request.team) ? outcome.request.team : null;
+    // Only the member's team choice is shown when the `team` hint names one they are signed in to.
+    const shown = preselected !== null ? teams.filter((t) => t.team_id === preselected) : teams;
+    if (shown.length === 1 && (await alreadyGranted(deps, outcome.request, shown[0]!))) {
+      const member = shown[0]!;
+      deps.audit({ event: 'consent_remembered', app: appRecord.id, team: member.team_id, user: member.user_id, flow });
+      return reply.redirect((await allow(deps, outcome.request, member, null, deps.clock.now())).redirectUrl, 302);
+    }
     const requestId = randomBytes(18).toString('base64url');
     const stored: StoredRequest = { query };
     await deps.store.sessions.createRequest({ id: requestId, sessionDigest: session.digest, flow, appId: appRecord.id, params: stored, now: deps.clock.now(), ttlMs: REQUEST_TTL_MS });
@@ -137,9 +162,6 @@ export function registerAuthorize(app: FastifyInstance, deps: PageDeps): void {
     if (outcome.request.wantsWebhook) {
       for (const t of teams) channels.set(t.team_id, await deps.store.sessions.channelsFor(t.user_id, t.team_id));
     }
-    const preselected = outcome.request.team !== null && teams.some((t) => t.team_id === outcome.request.team) ? outcome.request.team : null;
-    // Only the member's team choice is shown when the `team` hint names one they are signed in to.
-    const shown = preselected !== null ? teams.filter((t) => t.team_id === preselected) : teams;
     reply.header('content-security-policy', contentSecurityPolicy([new URL(outcome.request.redirectTarget).origin]));
     return reply
       .type('text/html; charset=utf-8')
@@ -148,6 +170,7 @@ export function registerAuthorize(app: FastifyInstance, deps: PageDeps): void {
 
   app.get('/oauth/authorize', authorize('v1'));
   app.get('/oauth/v2/authorize', authorize('v2'));
+  app.get('/openid/connect/authorize', authorize('oidc'));
 
   app.post('/oauth/consent', async (request, reply) => {
     const session = await deps.sessions.read(request, reply);
@@ -157,7 +180,7 @@ export function registerAuthorize(app: FastifyInstance, deps: PageDeps): void {
     }
     const pending = typeof form['request'] === 'string' ? await deps.store.sessions.request(form['request'], session.digest) : null;
     const now = deps.clock.now();
-    if (pending === null || pending.expires_at <= now || pending.decided_at !== null || (pending.flow !== 'v1' && pending.flow !== 'v2')) {
+    if (pending === null || pending.expires_at <= now || pending.decided_at !== null || (pending.flow !== 'v1' && pending.flow !== 'v2' && pending.flow !== 'oidc')) {
       return errorPage(reply, 400, 'This request is no longer valid', 'It has expired or was already answered. Start the installation again from the app.');
     }
     // Everything is checked again against the app as it is now; no hidden field is trusted.
@@ -170,7 +193,7 @@ export function registerAuthorize(app: FastifyInstance, deps: PageDeps): void {
     const decision = form['decision'];
     if (decision === 'cancel') {
       await deps.store.sessions.decide(pending.id, now);
-      deps.logger.info({ event: 'consent_denied', app: appRecord!.id }, 'install cancelled');
+      deps.logger.info({ event: 'consent_denied', app: appRecord!.id, flow: pending.flow }, valid.flow === 'oidc' ? 'sign-in cancelled' : 'install cancelled');
       return reply.redirect(redirectWith(valid.redirectTarget, { error: 'access_denied', state: valid.state }), 302);
     }
     if (decision !== 'allow') return errorPage(reply, 400, 'Bad request', 'Choose Allow or Cancel.');
@@ -185,23 +208,8 @@ export function registerAuthorize(app: FastifyInstance, deps: PageDeps): void {
     if (!(await deps.store.sessions.decide(pending.id, now))) {
       return errorPage(reply, 400, 'This request is no longer valid', 'It was already answered.');
     }
-    const code = randomBase62(40, randomBytes);
-    await deps.store.installs.createCode({
-      digest: tokenDigest(code),
-      flow: pending.flow,
-      appId: appRecord!.id,
-      teamId: member.team_id,
-      userId: member.user_id,
-      redirectUri: valid.redirectUri,
-      botScopes: valid.botScopes,
-      userScopes: valid.userScopes,
-      codeChallenge: valid.codeChallenge,
-      nonce: null,
-      webhookChannelId: channelId,
-      now,
-      ttlMs: CODE_TTL_MS,
-    });
-    deps.logger.info({ event: 'consent_given', app: appRecord!.id, team: member.team_id, user: member.user_id }, 'install allowed');
-    return reply.redirect(redirectWith(valid.redirectTarget, { code, state: valid.state }), 302);
+    const { redirectUrl } = await allow(deps, valid, member, channelId, now);
+    deps.logger.info({ event: 'consent_given', app: appRecord!.id, team: member.team_id, user: member.user_id, flow: pending.flow }, valid.flow === 'oidc' ? 'sign-in allowed' : 'install allowed');
+    return reply.redirect(redirectUrl, 302);
   });
 }

@@ -8,6 +8,7 @@ import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_install_flows.ts';
 import * as m0003 from './migrations/0003_live_tokens.ts';
 import * as m0004 from './migrations/0004_socket_tickets.ts';
+import * as m0005 from './migrations/0005_openid.ts';
 import * as m0006 from './migrations/0006_event_outbox.ts';
 import * as m0007 from './migrations/0007_audit_log.ts';
 import * as m0008 from './migrations/0008_message_threads.ts';
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_install_flows': m0002,
   '0003_live_tokens': m0003,
   '0004_socket_tickets': m0004,
+  '0005_openid': m0005,
   '0006_event_outbox': m0006,
   '0007_audit_log': m0007,
   '0008_message_threads': m0008,

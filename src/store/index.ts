@@ -8,6 +8,7 @@ import { AppRepository } from './apps.ts';
 import { AppLevelRepository } from './app-level.ts';
 import { InstallRepository } from './installs.ts';
 import { MessageRepository } from './messages.ts';
+import { OpenIdRepository } from './openid.ts';
 import { RefreshRepository } from './refresh.ts';
 import { SessionRepository } from './sessions.ts';
 import { SettingsRepository } from './settings.ts';
@@ -29,6 +30,7 @@ export class Store {
   readonly sessions: SessionRepository;
   readonly installs: InstallRepository;
   readonly messages: MessageRepository;
+  readonly openid: OpenIdRepository;
   readonly refresh: RefreshRepository;
   readonly settings: SettingsRepository;
   readonly appLevel: AppLevelRepository;
@@ -49,6 +51,7 @@ export class Store {
     this.sessions = new SessionRepository(connection.db);
     this.installs = new InstallRepository(connection.db, this.events);
     this.messages = new MessageRepository(connection.db);
+    this.openid = new OpenIdRepository(connection.db, box);
     this.refresh = new RefreshRepository(connection.db, box, this.events, { groupCommit: connection.engine === 'sqlite' });
     this.settings = new SettingsRepository(connection.db);
     this.appLevel = new AppLevelRepository(connection.db);

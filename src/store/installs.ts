@@ -20,6 +20,8 @@ export interface NewCode {
   codeChallenge: string | null;
   nonce: string | null;
   webhookChannelId: string | null;
+  /** Sign in with Slack: when the member signed in. */
+  authTime?: number | null;
   now: number;
   ttlMs: number;
 }
@@ -36,6 +38,7 @@ export interface CodeRecord {
   codeChallenge: string | null;
   nonce: string | null;
   webhookChannelId: string | null;
+  authTime: number | null;
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
@@ -94,6 +97,7 @@ export class InstallRepository {
         expires_at: c.now + c.ttlMs,
         used_at: null,
         issued: null,
+        auth_time: c.authTime ?? null,
       })
       .execute();
   }
@@ -113,6 +117,7 @@ export class InstallRepository {
       codeChallenge: row.code_challenge,
       nonce: row.nonce,
       webhookChannelId: row.webhook_channel_id,
+      authTime: row.auth_time === null ? null : Number(row.auth_time),
       createdAt: Number(row.created_at),
       expiresAt: Number(row.expires_at),
       usedAt: row.used_at === null ? null : Number(row.used_at),
@@ -189,7 +194,8 @@ export class InstallRepository {
         result.classicBot = { ...token, scopes: grant.scopes, botId, botUserId };
       }
       if (code.userScopes.length > 0) {
-        const grant = await findOrCreateAuthorization(trx, { kind: 'user', app_id: app.id, installation_id: installationId, team_id: code.teamId, user_id: code.userId, bot_id: null, scopes: code.userScopes, shared: true, now });
+        // A sign-in grants the app the member's identity only, never the scopes an install gave their user token.
+        const grant = await findOrCreateAuthorization(trx, { kind: code.flow === 'oidc' ? 'openid' : 'user', app_id: app.id, installation_id: installationId, team_id: code.teamId, user_id: code.userId, bot_id: null, scopes: code.userScopes, shared: true, now });
         const token = await mint('user', grant.id, [idNumber(code.teamId), idNumber(code.userId), idNumber(installationId)]);
         result.user = { ...token, scopes: grant.scopes };
       }

@@ -38,7 +38,11 @@ export interface RotationRequest {
   lifetimeSeconds: number;
   graceMs: number;
   maxReplays: number;
-  answer(rotated: Rotated): Record<string, unknown>;
+  /**
+   * The answer to give (and to repeat within the grace window). It runs inside the transaction, so it may await
+   * work of its own (signing an ID token) but must not use the store.
+   */
+  answer(rotated: Rotated): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /**
@@ -138,7 +142,7 @@ export class RefreshRepository {
     for (const digest of longLived) await expireToken(trx, r.now, digest);
     for (const digest of ended) await revokeToken(trx, r.now, digest);
 
-    const answer = r.answer(pair);
+    const answer = await r.answer(pair);
     await keepAnswer(trx, this.#box.seal(JSON.stringify(answer)), r.digest);
     return { kind: 'issued', answer, revoked: [...ended, ...longLived] };
   }

@@ -10,6 +10,8 @@ export interface SignedInMember {
   team_id: string;
   team_name: string;
   team_domain: string;
+  /** When the member signed in to this session (an ID token's `auth_time`). */
+  signed_in_at: number;
 }
 
 export interface MemberCredentials {
@@ -65,7 +67,7 @@ export class SessionRepository {
       .innerJoin('session_members as m', 'm.session_digest', 's.digest')
       .innerJoin('users as u', 'u.id', 'm.user_id')
       .innerJoin('teams as t', 't.id', 'u.team_id')
-      .select(['u.id as user_id', 'u.name', 'u.real_name', 'u.email', 'u.role', 't.id as team_id', 't.name as team_name', 't.domain as team_domain'])
+      .select(['u.id as user_id', 'u.name', 'u.real_name', 'u.email', 'u.role', 't.id as team_id', 't.name as team_name', 't.domain as team_domain', 'm.signed_in_at'])
       .where('s.digest', '=', digest)
       .where('s.ended_at', 'is', null)
       .where('s.expires_at', '>', now)

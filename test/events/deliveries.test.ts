@@ -188,7 +188,10 @@ describe('retries survive a restart', () => {
         await moveClock(server, 300);
         await until('the last retry', () => seen[0]);
         assert.deepEqual(seen[0], { retryNum: '3', reason: 'connection_failed', signatureOk: true });
-        outbox = await server.tessera.store.events.list('A0DEMO0001');
+        for (let i = 0; i < 100 && outbox[0]!.status !== 'delivered'; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          outbox = await server.tessera.store.events.list('A0DEMO0001');
+        }
         assert.equal(outbox[0]!.status, 'delivered');
       } finally {
         await new Promise((r) => receiver.close(r));

@@ -48,7 +48,8 @@ export async function exchangeCode(services: Services, app: AppRecord, flow: Flo
   if (code.botScopes.length === 0 && code.userScopes.length === 0) throw new SlackError('no_scopes');
   const issued = await services.store.installs.exchange(code, app, now);
   if (issued === null) return replay();
-  services.audit({ event: 'app_installed', app: app.id, team: code.teamId, user: code.userId, flow, bot_scopes: code.botScopes, user_scopes: code.userScopes });
+  if (flow === 'oidc') services.audit({ event: 'signed_in_with_slack', app: app.id, team: code.teamId, user: code.userId, scopes: code.userScopes });
+  else services.audit({ event: 'app_installed', app: app.id, team: code.teamId, user: code.userId, flow, bot_scopes: code.botScopes, user_scopes: code.userScopes });
   return { code, issued };
 }
 

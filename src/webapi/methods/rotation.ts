@@ -7,8 +7,16 @@ import type { AppRecord } from '../../store/apps.ts';
 import type { Rotated, RotationResult } from '../../store/refresh.ts';
 import type { Services } from '../services.ts';
 
-/** oauth.v2.access with grant_type=refresh_token: §8's answer, single use with a grace window, reuse detection. */
-export async function refreshGrant(services: Services, app: AppRecord, refreshToken: string | undefined): Promise<Record<string, unknown>> {
+/**
+ * oauth.v2.access with grant_type=refresh_token: §8's answer, single use with a grace window, reuse detection.
+ * openid.connect.token refreshes the same way and gives its own `answer`.
+ */
+export async function refreshGrant(
+  services: Services,
+  app: AppRecord,
+  refreshToken: string | undefined,
+  answer: (r: Rotated) => Record<string, unknown> | Promise<Record<string, unknown>> = oauthV2Answer,
+): Promise<Record<string, unknown>> {
   if (!refreshToken || parseToken(refreshToken) !== 'refresh') throw new SlackError('invalid_refresh_token');
   if (!app.token_rotation) throw new SlackError('invalid_refresh_token');
   const result = await services.store.refresh.rotate({
@@ -19,20 +27,24 @@ export async function refreshGrant(services: Services, app: AppRecord, refreshTo
     lifetimeSeconds: app.token_lifetime_seconds,
     graceMs: services.rotation.graceMs,
     maxReplays: services.rotation.maxReplays,
-    answer: (r: Rotated) => ({
-      app_id: r.appId,
-      ...(r.kind === 'bot' ? { bot_user_id: r.botUserId } : { user_id: r.userId }),
-      scope: r.scopes.join(','),
-      token_type: r.kind === 'bot' ? 'bot' : 'user',
-      access_token: r.accessToken,
-      expires_in: Math.round((r.expiresAt - r.issuedAt) / 1000),
-      refresh_token: r.refreshToken,
-      team: r.team,
-      enterprise: r.enterprise,
-      is_enterprise_install: false,
-    }),
+    answer,
   });
   return settle(services, result, app.id);
+}
+
+function oauthV2Answer(r: Rotated): Record<string, unknown> {
+  return {
+    app_id: r.appId,
+    ...(r.kind === 'bot' ? { bot_user_id: r.botUserId } : { user_id: r.userId }),
+    scope: r.scopes.join(','),
+    token_type: r.kind === 'bot' ? 'bot' : 'user',
+    access_token: r.accessToken,
+    expires_in: Math.round((r.expiresAt - r.issuedAt) / 1000),
+    refresh_token: r.refreshToken,
+    team: r.team,
+    enterprise: r.enterprise,
+    is_enterprise_install: false,
+  };
 }
 
 /** The outcome of a rotation as Slack answers it; reuse is audited and its revocations reach every cache. */
